@@ -1,0 +1,8 @@
+//! dialstate: Asterisk's dialplan (`extensions.conf`) and the state behind its hints, as a library.
+//!
+//! Codemap: `diag` holds spans and diagnostics; `config` reads Asterisk's config-file syntax into a
+//! raw `ConfFile`; `dialplan` lowers it into a checked `Dialplan` with Asterisk's pattern
+//! matching; `state` holds device, extension and presence state; `cli` renders the commands.
+
+pub mod config;
+pub mod diag;
