@@ -5,6 +5,9 @@
 //! matching; `state` holds device, extension and presence state; `cli` renders the commands.
 
 pub mod config;
+pub mod console;
 pub mod diag;
 pub mod dialplan;
 pub mod expr;
+pub mod pbx;
+pub mod state;

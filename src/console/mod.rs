@@ -1,0 +1,11 @@
+//! The console command language, shared by every front end (`dialstate show`, `hints`, the REPL,
+//! `-x` and test scripts): a line is parsed into a `Command`, run against a `Pbx`, and the
+//! output is exactly what Asterisk's CLI prints.
+
+mod command;
+mod format;
+
+pub use command::{run, Command, Output};
+
+#[cfg(test)]
+mod tests;

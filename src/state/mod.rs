@@ -1,0 +1,19 @@
+//! Device, extension and presence state (spec state.md): the values and their Asterisk
+//! spellings, how a hint's devices combine into an extension state, and the engine that keeps
+//! the current state of every hint. This module knows nothing about the dialplan: hints come in
+//! as `(HintKey, hint string)` pairs.
+
+mod device;
+mod engine;
+mod extension;
+mod hint;
+mod presence;
+
+pub use device::{aggregate, DeviceState};
+pub use engine::{HintKey, HintView, StateEngine};
+pub use extension::ExtensionState;
+pub use hint::Hint;
+pub use presence::{Presence, PresenceState};
+
+#[cfg(test)]
+mod tests;
