@@ -2,6 +2,7 @@
 //! file order, each with the spans needed to point at it.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::diag::{FileId, Span};
 
@@ -31,14 +32,30 @@ pub struct Category {
 /// One `name = value` or `name => value` line.
 #[derive(Debug, Clone)]
 pub struct Item {
-    pub name: Box<str>,
-    pub value: Box<str>,
+    /// Shared between items with the same name.
+    pub name: Arc<str>,
+    pub(crate) value: Value,
     /// Written with `=>`.
     pub object: bool,
     /// Copied from a template or base section.
     pub inherited: bool,
     pub name_span: Span,
-    pub(crate) origin: Origin,
+}
+
+/// An item's value: a stretch of the source text (most lines) or text the reader rewrote
+/// (comments cut out, `\;` unescaped, `+=` appended), with its way back to the source.
+#[derive(Debug, Clone)]
+pub(crate) enum Value {
+    Source {
+        text: Arc<str>,
+        file: FileId,
+        start: u32,
+        len: u32,
+    },
+    Owned {
+        text: Box<str>,
+        origin: Origin,
+    },
 }
 
 /// Maps byte offsets in an item's value back to the source.
@@ -78,13 +95,39 @@ impl Origin {
 }
 
 impl Item {
+    /// The value, stripped of surrounding blanks.
+    pub fn value(&self) -> &str {
+        match &self.value {
+            Value::Source {
+                text, start, len, ..
+            } => text
+                .get(*start as usize..(*start + *len) as usize)
+                .unwrap_or(""),
+            Value::Owned { text, .. } => text,
+        }
+    }
+
+    pub(crate) fn origin(&self) -> Origin {
+        match &self.value {
+            Value::Source { file, start, .. } => Origin::At(*file, *start),
+            Value::Owned { origin, .. } => origin.clone(),
+        }
+    }
+
+    fn locate(&self, offset: usize) -> (FileId, usize) {
+        match &self.value {
+            Value::Source { file, start, .. } => (*file, *start as usize + offset),
+            Value::Owned { origin, .. } => origin.locate(offset),
+        }
+    }
+
     /// The source span of `range`, a byte range of `value`.
     pub fn value_span(&self, range: Range<usize>) -> Span {
-        let (file, start) = self.origin.locate(range.start);
+        let (file, start) = self.locate(range.start);
         if range.end <= range.start {
             return Span::new(file, start, start);
         }
-        let (end_file, last) = self.origin.locate(range.end - 1);
+        let (end_file, last) = self.locate(range.end - 1);
         let end = if end_file == file && last >= start {
             last + 1
         } else {
@@ -95,7 +138,7 @@ impl Item {
 
     /// The span of the whole value (or the place right after the `=` when it is empty).
     pub fn value_full_span(&self) -> Span {
-        self.value_span(0..self.value.len())
+        self.value_span(0..self.value().len())
     }
 
     /// From the name to the end of the value: the whole line as written.

@@ -15,7 +15,7 @@ fn dump(loaded: &Loaded<crate::config::ConfFile>) -> String {
         for item in &cat.items {
             let op = if item.object { "=>" } else { "=" };
             let inh = if item.inherited { " (inherited)" } else { "" };
-            let _ = writeln!(out, "  {} {op} «{}»{inh}", item.name, item.value);
+            let _ = writeln!(out, "  {} {op} «{}»{inh}", item.name, item.value());
         }
     }
     for diag in loaded.diagnostics.items() {
@@ -74,11 +74,11 @@ fn fatal_problems_are_errors() {
     );
     check(
         "[foo\n",
-        "t.conf:1:5: error[config::missing-bracket]: section header has no closing `]`; Asterisk refuses the whole file",
+        "t.conf:1:1: error[config::missing-bracket]: section header has no closing `]`; Asterisk refuses the whole file",
     );
     check(
         "[foo](!\n",
-        "t.conf:1:8: error[config::missing-paren]: section options have no closing `)`; Asterisk refuses the whole file",
+        "t.conf:1:1: error[config::missing-paren]: section options have no closing `)`; Asterisk refuses the whole file",
     );
     check(
         "[foo](+)\n",
@@ -199,7 +199,7 @@ fn value_spans_point_into_the_source() {
     let text = "[a]\nexten => 1,1 ;-- c --; ,NoOp(x)\n";
     let loaded = load_str("t.conf", text);
     let item = &loaded.value.categories[0].items[0];
-    assert_eq!(&*item.value, "1,1  ,NoOp(x)");
+    assert_eq!(item.value(), "1,1  ,NoOp(x)");
     let span = item.value_span(6..13);
     assert_eq!(loaded.sources.text(span), "NoOp(x)");
     let span = item.value_span(0..3);
@@ -209,4 +209,29 @@ fn value_spans_point_into_the_source() {
 #[test]
 fn bom_and_crlf_are_handled() {
     check("\u{feff}[a]\r\nx = 1\r\n", "[a]\n  x = «1»");
+}
+
+#[test]
+fn fast_item_split_agrees_with_the_grammar() {
+    use crate::config::load::{split_item, split_item_with_grammar};
+    let pieces = [
+        "a", "=", "+", ">", " ", "b", "=>", "+=", "x y", "\t", "é", "==", "+",
+    ];
+    let mut seed: u32 = 7;
+    for _ in 0..20_000 {
+        let mut line = String::new();
+        for _ in 0..(seed % 7) {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            line.push_str(pieces[(seed >> 16) as usize % pieces.len()]);
+        }
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        if line.starts_with(['[', '#', '\\']) {
+            continue;
+        }
+        assert_eq!(
+            split_item(&line),
+            split_item_with_grammar(&line),
+            "line {line:?}"
+        );
+    }
 }

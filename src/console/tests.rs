@@ -1,16 +1,12 @@
 //! Console commands against the worked examples of the `dialplan show` research notes and
 //! spec state.md §6.1–6.2.
 
-use std::path::Path;
-
-use crate::config::MemProvider;
 use crate::console::run;
 use crate::pbx::Pbx;
 
 #[track_caller]
 fn check(conf: &str, line: &str, expect: &str) {
-    let provider = MemProvider::default().with("extensions.conf", conf);
-    let pbx = Pbx::load(&provider, Path::new("extensions.conf"));
+    let pbx = Pbx::load_str("extensions.conf", conf);
     let out = run(&pbx, line);
     assert_eq!(out.text, expect, "\n--- got ---\n{}", out.text);
 }

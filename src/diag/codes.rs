@@ -92,6 +92,7 @@ codes! {
     UnknownApplication => "dialplan::unknown-application", Warning;
     AppTrailingBlank => "dialplan::app-trailing-blank", Warning;
     EmptyApplication => "dialplan::empty-application", Warning;
+    TextAfterLabel => "dialplan::text-after-label", Warning;
     MissingTarget => "dialplan::missing-goto-target", Error;
     UnreachablePriority => "dialplan::unreachable-priority", Warning;
     UnsupportedOption => "dialplan::unsupported-option", Warning;

@@ -35,6 +35,12 @@ impl Diagnostics {
         self.items.iter().any(|it| it.code.rejects_file())
     }
 
+    /// Puts diagnostics in source order (file, then position); ones without a place come first.
+    pub fn sort(&mut self) {
+        self.items
+            .sort_by_key(|it| it.primary_span().map(|s| (s.file, s.start)));
+    }
+
     pub fn extend(&mut self, other: Diagnostics) {
         self.items.extend(other.items);
     }
@@ -144,7 +150,7 @@ impl Diagnostics {
         self.push(
             Code::MissingBracket,
             Some(at),
-            "expected `]`",
+            "no `]` in this header",
             "section header has no closing `]`; Asterisk refuses the whole file".to_string(),
         );
     }
@@ -153,7 +159,7 @@ impl Diagnostics {
         self.push(
             Code::MissingParen,
             Some(at),
-            "expected `)`",
+            "no `)` after the options",
             "section options have no closing `)`; Asterisk refuses the whole file".to_string(),
         );
     }
@@ -521,6 +527,16 @@ impl Diagnostics {
             "priority has no application; a call reaching it hangs up".to_string(),
         );
         self.with_help("a comma may be missing after the priority label: `n(label),App(...)`");
+    }
+
+    pub fn text_after_label(&mut self, at: Span, text: &str) {
+        self.push(
+            Code::TextAfterLabel,
+            Some(at),
+            "ignored",
+            format!("`{text}` after the label is ignored, so this priority has no application; a call reaching it hangs up"),
+        );
+        self.with_help("a comma is missing after the label: `n(label),App(...)`");
     }
 
     pub fn missing_target(&mut self, at: Span, app: &str, target: &str, why: &str) {

@@ -14,6 +14,8 @@ use crate::diag::{Diagnostic, Severity, SourceMap};
 
 /// Longest stretch of one source line shown around a caret.
 const MAX_SNIPPET: usize = 240;
+/// Labels further than this many lines from the primary one become notes.
+const MAX_GAP_LINES: usize = 4;
 
 pub fn render_short(map: &SourceMap, diag: &Diagnostic) -> String {
     let sev = diag.severity.as_str();
@@ -160,10 +162,17 @@ impl Report {
         let mut window = None;
         let mut labels = Vec::new();
         if let Some(primary) = diag.primary_span() {
-            let (same, other): (Vec<_>, Vec<_>) = diag
-                .labels
-                .iter()
-                .partition(|it| it.span.file == primary.file);
+            let file = map.get(primary.file);
+            let primary_line = file.map_or(0, |it| it.line_index(primary.start as usize));
+            // Labels shown in the snippet: the primary one and those a few lines around it; the
+            // rest become notes.
+            let near = |span: crate::diag::Span| {
+                span.file == primary.file
+                    && file.is_some_and(|it| {
+                        it.line_index(span.start as usize).abs_diff(primary_line) <= MAX_GAP_LINES
+                    })
+            };
+            let (same, other): (Vec<_>, Vec<_>) = diag.labels.iter().partition(|it| near(it.span));
             for label in other {
                 let pos = map.line_col(label.span.file, label.span.start as usize);
                 let note = format!(
@@ -178,56 +187,64 @@ impl Report {
                     None => note,
                 });
             }
-            if let Some(file) = map.get(primary.file) {
-                let mut line_idxs: Vec<usize> = same
+            if let Some(file) = file {
+                let label_lines: Vec<usize> = same
                     .iter()
                     .map(|it| file.line_index(it.span.start as usize))
                     .collect();
-                line_idxs.sort_unstable();
-                line_idxs.dedup();
+                let lo = label_lines.iter().copied().min().unwrap_or(primary_line);
+                let hi = label_lines.iter().copied().max().unwrap_or(primary_line);
                 let mut data = String::new();
                 let mut lines = Vec::new();
-                // (line index, window-local start, file offset of the shown stretch)
-                let mut shown: Vec<(usize, usize, usize)> = Vec::new();
-                for &line_idx in &line_idxs {
+                // (line index, window-local start, file offset of the shown stretch, shown end)
+                let mut shown: Vec<(usize, usize, usize, usize)> = Vec::new();
+                for line_idx in lo..=hi {
                     let range = file.line_range(line_idx);
-                    let line_labels: Vec<_> = same
+                    let first_label = same
                         .iter()
                         .filter(|it| file.line_index(it.span.start as usize) == line_idx)
-                        .collect();
-                    let lo = line_labels
-                        .iter()
                         .map(|it| it.span.start as usize)
                         .min()
                         .unwrap_or(range.start);
                     let mut from = range.start;
                     let mut to = range.end;
                     if to - from > MAX_SNIPPET {
-                        from = lo.saturating_sub(MAX_SNIPPET / 3).max(range.start);
+                        from = first_label.saturating_sub(MAX_SNIPPET / 3).max(range.start);
                         to = (from + MAX_SNIPPET).min(range.end);
                     }
                     let from = floor_char_boundary(&file.text, from);
                     let to = ceil_char_boundary(&file.text, to);
-                    if !data.is_empty() {
+                    if line_idx > lo {
                         data.push('\n');
                     }
                     let col = file.text[range.start..from].chars().count();
                     lines.push((data.len(), line_idx, col));
-                    shown.push((line_idx, data.len(), from));
+                    let local = data.len();
                     data.push_str(&file.text[from..to]);
                     if to < range.end {
                         data.push('…');
                     }
+                    shown.push((line_idx, local, from, to));
                 }
                 for label in same {
                     let line_idx = file.line_index(label.span.start as usize);
-                    let Some(&(_, local, from)) = shown.iter().find(|it| it.0 == line_idx) else {
+                    let Some(&(_, local, from, to)) = shown.iter().find(|it| it.0 == line_idx)
+                    else {
                         continue;
                     };
-                    let line_end = local + data[local..].find('\n').unwrap_or(data.len() - local);
-                    let start =
+                    let line_end = local + (to - from);
+                    let mut start =
                         (local + (label.span.start as usize).saturating_sub(from)).min(line_end);
-                    let len = label.span.len().min(line_end - start);
+                    let mut len = label.span.len().min(line_end - start);
+                    // A zero-width label gets one character so miette draws its caret.
+                    if len == 0 {
+                        if start < line_end {
+                            len = 1;
+                        } else if start > local {
+                            start -= 1;
+                            len = 1;
+                        }
+                    }
                     labels.push(LocalLabel {
                         start,
                         len,
@@ -268,7 +285,11 @@ impl std::error::Error for Report {}
 
 impl miette::Diagnostic for Report {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.code))
+        Some(Box::new(format!(
+            "{}[{}]",
+            self.severity.as_str(),
+            self.code
+        )))
     }
 
     fn severity(&self) -> Option<miette::Severity> {

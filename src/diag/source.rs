@@ -45,7 +45,8 @@ pub struct LineCol {
 #[derive(Debug)]
 pub struct SourceFile {
     pub name: String,
-    pub text: String,
+    /// Shared with the config items that point into it.
+    pub text: std::sync::Arc<str>,
     line_starts: OnceLock<Vec<u32>>,
 }
 
@@ -125,30 +126,14 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
-    pub fn add(&mut self, name: impl Into<String>, text: String) -> FileId {
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<std::sync::Arc<str>>) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
         self.files.push(SourceFile {
             name: name.into(),
-            text,
+            text: text.into(),
             line_starts: OnceLock::new(),
         });
         id
-    }
-
-    /// Takes a file's text out while a reader borrows it (see `put_text`).
-    pub fn take_text(&mut self, id: FileId) -> String {
-        self.files
-            .get_mut(id.0 as usize)
-            .map(|it| std::mem::take(&mut it.text))
-            .unwrap_or_default()
-    }
-
-    /// Puts back text taken by `take_text`.
-    pub fn put_text(&mut self, id: FileId, text: String) {
-        if let Some(file) = self.files.get_mut(id.0 as usize) {
-            file.text = text;
-            file.line_starts = OnceLock::new();
-        }
     }
 
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {

@@ -220,9 +220,24 @@ pub const KNOWN_APPLICATIONS: &[&str] = &[
     "CallerIDInfo",
 ];
 
+/// The names above, lowercased and sorted once.
+fn sorted() -> &'static [String] {
+    static SORTED: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    SORTED.get_or_init(|| {
+        let mut names: Vec<String> = KNOWN_APPLICATIONS
+            .iter()
+            .map(|it| it.to_ascii_lowercase())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    })
+}
+
 /// True when `name` (compared case-insensitively) is an application Asterisk ships.
 pub fn is_known_application(name: &str) -> bool {
-    KNOWN_APPLICATIONS
-        .iter()
-        .any(|it| it.eq_ignore_ascii_case(name))
+    let lower = name.bytes().map(|b| b.to_ascii_lowercase());
+    sorted()
+        .binary_search_by(|it| it.bytes().cmp(lower.clone()))
+        .is_ok()
 }

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use crate::diag::Diagnostics;
 use crate::dialplan::apps::is_known_application;
-use crate::dialplan::lookup::{Caller, Target};
+use crate::dialplan::lookup::{Caller, NotFound, Target};
 use crate::dialplan::model::{Context, Dialplan, Exten, Priority, PRIORITY_HINT};
 
 pub(crate) fn lint(plan: &Dialplan, diags: &mut Diagnostics) {
@@ -122,12 +122,16 @@ fn jumps(
     diags: &mut Diagnostics,
     jumped: &mut HashSet<(usize, i32)>,
 ) {
-    let app = priority.app.to_ascii_lowercase();
+    let app = &*priority.app;
+    let is = |name: &str| app.eq_ignore_ascii_case(name);
+    if !(is("goto") || is("gosub") || is("gotoif") || is("gosubif")) {
+        return;
+    }
     let data = &*priority.data;
-    let (targets, gosub): (Vec<&str>, bool) = match app.as_str() {
-        "goto" => (vec![data], false),
-        "gosub" => (vec![data], true),
-        "gotoif" | "gosubif" => {
+    let (targets, gosub): (Vec<&str>, bool) = match () {
+        _ if is("goto") => (vec![data], false),
+        _ if is("gosub") => (vec![data], true),
+        _ => {
             let Some((_, branches)) = split_condition(data) else {
                 return;
             };
@@ -137,9 +141,8 @@ fn jumps(
             };
             let mut list = vec![yes];
             list.extend(no);
-            (list, app == "gosubif")
+            (list, is("gosubif"))
         }
-        _ => return,
     };
     for target in targets {
         // Gosub arguments follow the priority in parentheses.
@@ -224,19 +227,18 @@ fn check_jump(
         Ok(key) => {
             jumped.insert(key);
         }
-        Err(_) => {
-            let why = match (target, jump.exten) {
-                (Target::Priority(n), Some(e)) => {
-                    format!("no priority {n} of extension `{e}` in context `{context}`")
+        Err(status) => {
+            let shown_exten = jump.exten.unwrap_or(&exten.name);
+            let why = match (status, target) {
+                (NotFound::NoContext, _) => format!("there is no context `{context}`"),
+                (NotFound::NoExtension, _) => {
+                    format!("no extension matches `{shown_exten}` in context `{context}`")
                 }
-                (Target::Priority(n), None) => {
-                    format!("no priority {n} in extension `{}`", exten.name)
+                (_, Target::Priority(n)) => {
+                    format!("extension `{shown_exten}` in context `{context}` has no priority {n}")
                 }
-                (Target::Label(l), Some(e)) => {
-                    format!("no label `{l}` in extension `{e}` of context `{context}`")
-                }
-                (Target::Label(l), None) => {
-                    format!("no label `{l}` in extension `{}`", exten.name)
+                (_, Target::Label(l)) => {
+                    format!("extension `{shown_exten}` in context `{context}` has no label `{l}`")
                 }
             };
             diags.missing_target(priority.span, app_name, text, &why);

@@ -2,14 +2,13 @@
 //! `ast_add_extension2` in `main/pbx.c` do (spec dialplan.md §2). Every line Asterisk would
 //! warn about becomes a diagnostic; the rest of the file still loads.
 
-use std::collections::HashMap;
-
 use indexmap::IndexMap;
 use pest::Parser;
 
 use crate::config::{Category, ConfFile, Item};
 use crate::diag::{Diagnostics, Span};
 use crate::dialplan::grammar::{DialplanGrammar, Rule};
+use crate::dialplan::hash::{FastMap, FastSet};
 use crate::dialplan::limits::MAX_BRACKET_NESTING;
 use crate::dialplan::model::{
     Context, Dialplan, Exten, General, Ignorepat, Include, Priority, Switch, PRIORITY_HINT,
@@ -28,12 +27,13 @@ pub(crate) fn lower(conf: &ConfFile, diags: &mut Diagnostics) -> Dialplan {
         .filter(|it| it.name.eq_ignore_ascii_case("globals"))
     {
         for item in &cat.items {
-            let value = substitute(&item.value, &GlobalVars(&plan.globals));
-            plan.globals.insert(item.name.clone(), value.into());
+            let value = substitute(item.value(), &GlobalVars(&plan.globals)).into_owned();
+            plan.globals.insert(Box::from(&*item.name), value.into());
         }
     }
     let mut builder = Builder {
         globals: &plan.globals,
+        apps: FastSet::default(),
         contexts: IndexMap::new(),
         diags,
     };
@@ -63,13 +63,13 @@ fn general(conf: &ConfFile, diags: &mut Diagnostics) -> General {
             .find(|it| it.name.eq_ignore_ascii_case(name))
     };
     if let Some(item) = last("autofallthrough") {
-        general.autofallthrough = is_true(&item.value);
+        general.autofallthrough = is_true(item.value());
     }
     if let Some(item) = last("clearglobalvars") {
-        general.clearglobalvars = is_true(&item.value);
+        general.clearglobalvars = is_true(item.value());
     }
     if let Some(item) = last("extenpatternmatchnew") {
-        general.extenpatternmatchnew = is_true(&item.value);
+        general.extenpatternmatchnew = is_true(item.value());
         if general.extenpatternmatchnew {
             diags.unsupported_option(
                 item.line_span(),
@@ -79,7 +79,7 @@ fn general(conf: &ConfFile, diags: &mut Diagnostics) -> General {
         }
     }
     if let Some(item) = last("overrideswitch") {
-        if !item.value.is_empty() {
+        if !item.value().is_empty() {
             diags.unsupported_option(
                 item.line_span(),
                 "overrideswitch",
@@ -140,15 +140,25 @@ type Identity = (Vec<u8>, Option<Vec<u8>>);
 struct CtxBuilder {
     span: Span,
     extens: Vec<Exten>,
-    by_identity: HashMap<Identity, usize>,
+    by_identity: FastMap<Identity, usize>,
     includes: Vec<Include>,
     ignorepats: Vec<Ignorepat>,
     switches: Vec<Switch>,
     autohints: bool,
 }
 
+/// Which extension a priority goes to: the name and CID as written, or the slot found for the
+/// line before (`same`).
+struct Entry<'a> {
+    ext: &'a str,
+    cid: Option<String>,
+    slot: Option<usize>,
+}
+
 struct Builder<'a> {
     globals: &'a IndexMap<Box<str>, Box<str>>,
+    /// Application names, shared between priorities.
+    apps: FastSet<std::sync::Arc<str>>,
     contexts: IndexMap<Box<str>, CtxBuilder>,
     diags: &'a mut Diagnostics,
 }
@@ -156,13 +166,18 @@ struct Builder<'a> {
 /// The "previous extension / previous priority" memory of one section.
 #[derive(Default)]
 struct Memory {
-    exten: Option<String>,
+    /// The previous extension string as written (with `/CID`), after substitution.
+    exten: Option<std::rc::Rc<str>>,
+    /// Index of that extension in the context, once a priority was added to it.
+    slot: Option<usize>,
     priority: Option<i32>,
 }
 
 /// A parsed `exten`/`same` value.
-struct Statement<'v> {
-    ext: String,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Statement<'v> {
+    saw_pri: bool,
+    ext: &'v str,
     ext_range: std::ops::Range<usize>,
     pri: &'v str,
     pri_range: std::ops::Range<usize>,
@@ -170,6 +185,8 @@ struct Statement<'v> {
     offset: Option<&'v str>,
     label: Option<&'v str>,
     label_closed: bool,
+    /// Text after the label's `)`, ignored by Asterisk, and its offset.
+    label_tail: Option<(&'v str, usize)>,
     app_field: Option<(&'v str, usize)>,
 }
 
@@ -182,7 +199,7 @@ impl Builder<'_> {
             .or_insert_with(|| CtxBuilder {
                 span: cat.header,
                 extens: Vec::new(),
-                by_identity: HashMap::new(),
+                by_identity: FastMap::default(),
                 includes: Vec::new(),
                 ignorepats: Vec::new(),
                 switches: Vec::new(),
@@ -207,7 +224,7 @@ impl Builder<'_> {
                 self.switch(&name, item);
             } else if lname.eq_ignore_ascii_case("autohints") {
                 if let Some(ctx) = self.contexts.get_mut(&name) {
-                    ctx.autohints = is_true(&item.value);
+                    ctx.autohints = is_true(item.value());
                 }
             } else {
                 self.diags.unknown_item(item.name_span, lname);
@@ -216,7 +233,7 @@ impl Builder<'_> {
     }
 
     fn parse_statement<'v>(&mut self, item: &'v Item, same: bool) -> Option<Statement<'v>> {
-        let value: &'v str = &item.value;
+        let value: &'v str = item.value();
         if ext_bracket_depth(value) > MAX_BRACKET_NESTING {
             self.diags.invalid_pattern(
                 item.value_full_span(),
@@ -224,44 +241,10 @@ impl Builder<'_> {
             );
             return None;
         }
-        let rule = if same {
-            Rule::same_value
-        } else {
-            Rule::exten_value
+        let Some(st) = split_statement(value, same) else {
+            return None;
         };
-        let pairs = DialplanGrammar::parse(rule, value).ok()?;
-        let mut st = Statement {
-            ext: String::new(),
-            ext_range: 0..0,
-            pri: "",
-            pri_range: value.len()..value.len(),
-            base: "",
-            offset: None,
-            label: None,
-            label_closed: true,
-            app_field: None,
-        };
-        let mut saw_pri = false;
-        for pair in pairs.flatten() {
-            let span = pair.as_span();
-            match pair.as_rule() {
-                Rule::ext_field => {
-                    st.ext = pair.as_str().to_string();
-                    st.ext_range = span.start()..span.end();
-                }
-                Rule::pri_field => {
-                    saw_pri = true;
-                    st.pri = pair.as_str();
-                    st.pri_range = span.start()..span.end();
-                }
-                Rule::pri_base => st.base = pair.as_str(),
-                Rule::pri_offset => st.offset = Some(pair.as_str()),
-                Rule::label_text => st.label = Some(pair.as_str()),
-                Rule::label_unclosed => st.label_closed = false,
-                Rule::app_field => st.app_field = Some((pair.as_str(), span.start())),
-                _ => {}
-            }
-        }
+        let saw_pri = st.saw_pri;
         if !saw_pri && !same && ext_bracket_depth_open(value) {
             self.diags.invalid_pattern(
                 item.value_full_span(),
@@ -287,7 +270,7 @@ impl Builder<'_> {
         let Some(mut st) = self.parse_statement(item, same) else {
             return;
         };
-        let realext = if same {
+        let realext: std::rc::Rc<str> = if same {
             match &memory.exten {
                 Some(ext) => ext.clone(),
                 None => {
@@ -296,8 +279,9 @@ impl Builder<'_> {
                 }
             }
         } else {
-            let ext = substitute(&st.ext, &GlobalVars(self.globals));
+            let ext: std::rc::Rc<str> = substitute(st.ext, &GlobalVars(self.globals)).into();
             memory.exten = Some(ext.clone());
+            memory.slot = None;
             ext
         };
         let ext_span = if same {
@@ -306,8 +290,8 @@ impl Builder<'_> {
             item.value_span(st.ext_range.clone())
         };
         let (ext, cid) = match realext.split_once('/') {
-            Some((ext, cid)) => (ext.to_string(), Some(pattern::shrink_cid(cid))),
-            None => (realext.clone(), None),
+            Some((ext, cid)) => (ext, Some(pattern::shrink_cid(cid))),
+            None => (&*realext, None),
         };
         // The priority field is stripped as a whole.
         let pri_span = item.value_span(st.pri_range.clone());
@@ -341,7 +325,7 @@ impl Builder<'_> {
                     return;
                 }
                 Some(n) => n,
-                None => match self.find_label(context, &ext, cid.as_deref(), base) {
+                None => match self.find_label(context, ext, cid.as_deref(), base) {
                     Some(n) => n,
                     None => {
                         self.diags.unknown_priority_label(pri_span, base);
@@ -353,26 +337,26 @@ impl Builder<'_> {
         // The application field.
         let (app, data, app_span) = match st.app_field {
             None => (
-                String::new(),
-                String::new(),
-                item.value_span(item.value.len()..item.value.len()),
+                "",
+                "",
+                item.value_span(item.value().len()..item.value().len()),
             ),
             Some((field, start)) => {
                 let span = item.value_span(start..start + field.len());
                 match field.find('(') {
-                    None => (field.to_string(), String::new(), span),
+                    None => (field, "", span),
                     Some(open) => {
                         let name = &field[..open];
                         if name.contains("${") || name.contains("$[") {
-                            (field.to_string(), String::new(), span)
+                            (field, "", span)
                         } else {
                             let rest = &field[open + 1..];
                             match rest.rfind(')') {
-                                Some(close) => (name.to_string(), rest[..close].to_string(), span),
+                                Some(close) => (name, &rest[..close], span),
                                 None => {
                                     let app = name.trim_start_matches(|c: char| (c as u32) < 0x21);
                                     self.diags.app_missing_paren(span, app);
-                                    (name.to_string(), rest.to_string(), span)
+                                    (name, rest, span)
                                 }
                             }
                         }
@@ -380,9 +364,7 @@ impl Builder<'_> {
                 }
             }
         };
-        let app = app
-            .trim_start_matches(|c: char| (c as u32) < 0x21)
-            .to_string();
+        let app = app.trim_start_matches(|c: char| (c as u32) < 0x21);
         if number == 0 {
             // `n` right after a hint: Asterisk drops the line and keeps the previous priority.
             self.diags.priority_zero_dropped(pri_span);
@@ -397,16 +379,26 @@ impl Builder<'_> {
             let better = format!("_X{}", &ext[1..]);
             self.diags.discouraged_pattern(ext_span, &ext, &better);
         }
-        if number != PRIORITY_HINT && number != 0 && app.is_empty() {
+        let tail = st
+            .label_tail
+            .filter(|(text, _)| !text.trim_matches(|c: char| (c as u32) < 0x21).is_empty());
+        if let (Some((text, start)), None) = (tail, st.app_field) {
+            let text = text.trim_end_matches(|c: char| (c as u32) < 0x21);
+            self.diags
+                .text_after_label(item.value_span(start..start + text.len()), text);
+        } else if number != PRIORITY_HINT && number != 0 && app.is_empty() {
             self.diags.empty_application(app_span);
         } else if number != PRIORITY_HINT && app.ends_with(|c: char| (c as u32) < 0x21) {
-            self.diags.app_trailing_blank(app_span, &app);
+            self.diags.app_trailing_blank(app_span, app);
         }
         let label = st.label.filter(|it| !it.is_empty());
-        self.add_priority(
+        let slot = self.add_priority(
             context,
-            &ext,
-            cid,
+            Entry {
+                ext,
+                cid,
+                slot: memory.slot,
+            },
             number,
             label,
             app,
@@ -414,6 +406,9 @@ impl Builder<'_> {
             item.line_span(),
             ext_span,
         );
+        if slot.is_some() {
+            memory.slot = slot;
+        }
     }
 
     /// A label used as a priority: the label's number in the first matching extension loaded
@@ -441,80 +436,95 @@ impl Builder<'_> {
             .find_map(|it| it.label(label).map(|p| p.number))
     }
 
+    /// Adds one priority (spec dialplan.md §2.6). Returns the index of its extension.
     #[allow(clippy::too_many_arguments)]
     fn add_priority(
         &mut self,
         context: &str,
-        ext: &str,
-        cid: Option<String>,
+        entry: Entry<'_>,
         number: i32,
         label: Option<&str>,
-        app: String,
-        data: String,
+        app: &str,
+        data: &str,
         span: Span,
         ext_span: Span,
-    ) {
+    ) -> Option<usize> {
+        let Entry { ext, cid, slot } = entry;
         if ext.is_empty() {
             self.diags.empty_extension(ext_span, context);
-            return;
+            return None;
         }
-        let name = pattern::display_name(ext);
-        let app = if number == PRIORITY_HINT && !name.starts_with('_') && app.contains("${") {
-            substitute(
-                &app,
-                &HintVars {
-                    globals: self.globals,
-                    exten: &name,
-                    context,
-                },
-            )
-        } else {
-            app
-        };
-        if name.starts_with('_') {
-            for (range, problem) in pattern::pattern_problems(&name) {
-                let at = narrow(ext_span, &name, range);
-                if problem.is_error() {
-                    self.diags.invalid_pattern(at, problem.message());
-                } else {
-                    self.diags.ignored_pattern_tail(at, problem.message());
-                }
-            }
-        }
-        let cid = cid.map(|it| pattern::display_name(&it));
-        let Some(ctx) = self.contexts.get_mut(context) else {
-            return;
-        };
-        let key = identity(&name, cid.as_deref());
-        let idx = match ctx.by_identity.get(&key) {
-            Some(&idx) => idx,
+        let ctx = self.contexts.get_mut(context)?;
+        let idx = match slot {
+            // `same` lines reuse the extension found for the line before.
+            Some(idx) => idx,
             None => {
-                ctx.extens.push(Exten {
-                    name: name.clone().into(),
-                    cid: cid.map(Into::into),
-                    priorities: Vec::new(),
-                });
-                ctx.by_identity.insert(key, ctx.extens.len() - 1);
-                ctx.extens.len() - 1
+                let name = pattern::display_name(ext);
+                if name.starts_with('_') {
+                    for (range, problem) in pattern::pattern_problems(&name) {
+                        let at = narrow(ext_span, &name, range);
+                        if problem.is_error() {
+                            self.diags.invalid_pattern(at, problem.message());
+                        } else {
+                            self.diags.ignored_pattern_tail(at, problem.message());
+                        }
+                    }
+                }
+                let cid = cid.map(|it| pattern::display_name(&it));
+                let key = identity(&name, cid.as_deref());
+                match ctx.by_identity.get(&key) {
+                    Some(&idx) => idx,
+                    None => {
+                        ctx.extens.push(Exten {
+                            name: name.into(),
+                            cid: cid.map(Into::into),
+                            priorities: Vec::new(),
+                        });
+                        ctx.by_identity.insert(key, ctx.extens.len() - 1);
+                        ctx.extens.len() - 1
+                    }
+                }
             }
         };
         let exten = &mut ctx.extens[idx];
+        let app: std::sync::Arc<str> =
+            if number == PRIORITY_HINT && !exten.name.starts_with('_') && app.contains("${") {
+                substitute(
+                    app,
+                    &HintVars {
+                        globals: self.globals,
+                        exten: &exten.name,
+                        context,
+                    },
+                )
+                .into()
+            } else {
+                match self.apps.get(app) {
+                    Some(it) => it.clone(),
+                    None => {
+                        let it: std::sync::Arc<str> = app.into();
+                        self.apps.insert(it.clone());
+                        it
+                    }
+                }
+            };
         let pos = match exten
             .priorities
             .binary_search_by_key(&number, |it| it.number)
         {
             Ok(existing) => {
+                let written = pattern::display_name(ext);
                 let first = exten.priorities[existing].span;
-                let alias = (*exten.name != *name).then(|| exten.name.to_string());
+                let alias = (*exten.name != *written).then(|| exten.name.to_string());
                 self.diags.duplicate_priority(
                     span,
                     first,
-                    &name,
+                    &written,
                     number as i64,
                     context,
                     alias.as_deref(),
                 );
-                return;
+                return Some(idx);
             }
             Err(pos) => pos,
         };
@@ -531,15 +541,16 @@ impl Builder<'_> {
             Priority {
                 number,
                 label,
-                app: app.into(),
+                app,
                 data: data.into(),
                 span,
             },
         );
+        Some(idx)
     }
 
     fn include(&mut self, context: &str, item: &Item) {
-        let value = substitute(&item.value, &GlobalVars(self.globals));
+        let value = substitute(item.value(), &GlobalVars(self.globals)).into_owned();
         let span = item.value_full_span();
         let (target, timespec) = match DialplanGrammar::parse(Rule::include_value, &value) {
             Ok(pairs) => {
@@ -576,7 +587,7 @@ impl Builder<'_> {
     }
 
     fn ignorepat(&mut self, context: &str, item: &Item) {
-        let value = substitute(&item.value, &GlobalVars(self.globals));
+        let value = substitute(item.value(), &GlobalVars(self.globals)).into_owned();
         let span = item.value_full_span();
         let Some(ctx) = self.contexts.get_mut(context) else {
             return;
@@ -598,9 +609,9 @@ impl Builder<'_> {
     fn switch(&mut self, context: &str, item: &Item) {
         let kind = item.name.to_ascii_lowercase();
         let value = if kind == "switch" {
-            substitute(&item.value, &GlobalVars(self.globals))
+            substitute(item.value(), &GlobalVars(self.globals)).into_owned()
         } else {
-            item.value.to_string()
+            item.value().to_string()
         };
         let span = item.value_full_span();
         let (name, data) = match value.split_once('/') {
@@ -767,4 +778,115 @@ fn ext_bracket_depth_open(text: &str) -> bool {
         }
     }
     depth > 0
+}
+
+/// Splits an `exten`/`same` value into its fields: the fast split when the value is simple, the
+/// `exten_value`/`same_value` rules of dialplan.pest otherwise.
+pub(crate) fn split_statement(value: &str, same: bool) -> Option<Statement<'_>> {
+    split_simple(value, same).or_else(|| split_with_grammar(value, same))
+}
+
+/// The grammar's split for values without `[`, `\\`, `+` or `(` in the extension and priority
+/// fields (most lines). Gives exactly what `split_with_grammar` gives (tested against it).
+fn split_simple(value: &str, same: bool) -> Option<Statement<'_>> {
+    if value.contains(['[', '\\']) {
+        return None;
+    }
+    let (ext, ext_end, rest_start) = if same {
+        ("", 0, 0)
+    } else {
+        match value.find(',') {
+            Some(comma) => (&value[..comma], comma, comma + 1),
+            None => {
+                return Some(Statement {
+                    saw_pri: false,
+                    ext: value,
+                    ext_range: 0..value.len(),
+                    pri: "",
+                    pri_range: value.len()..value.len(),
+                    base: "",
+                    offset: None,
+                    label: None,
+                    label_closed: true,
+                    label_tail: None,
+                    app_field: None,
+                })
+            }
+        }
+    };
+    let rest = &value[rest_start..];
+    let (pri_len, app) = match rest.find(',') {
+        Some(comma) => (comma, Some((&rest[comma + 1..], rest_start + comma + 1))),
+        None => (rest.len(), None),
+    };
+    let pri = &rest[..pri_len];
+    if pri.contains(['+', '(']) {
+        return None;
+    }
+    Some(Statement {
+        saw_pri: true,
+        ext,
+        ext_range: 0..ext_end,
+        pri,
+        pri_range: rest_start..rest_start + pri_len,
+        base: pri,
+        offset: None,
+        label: None,
+        label_closed: true,
+        label_tail: None,
+        app_field: app,
+    })
+}
+
+/// The `exten_value` / `same_value` rules of dialplan.pest.
+pub(crate) fn split_with_grammar(value: &str, same: bool) -> Option<Statement<'_>> {
+    let rule = if same {
+        Rule::same_value
+    } else {
+        Rule::exten_value
+    };
+    let pairs = DialplanGrammar::parse(rule, value).ok()?;
+    let mut st = Statement {
+        saw_pri: false,
+        ext: "",
+        ext_range: 0..0,
+        pri: "",
+        pri_range: value.len()..value.len(),
+        base: "",
+        offset: None,
+        label: None,
+        label_closed: true,
+        label_tail: None,
+        app_field: None,
+    };
+    for pair in pairs.flatten() {
+        let span = pair.as_span();
+        match pair.as_rule() {
+            Rule::ext_field => {
+                st.ext = pair.as_str();
+                st.ext_range = span.start()..span.end();
+            }
+            Rule::pri_field => {
+                st.saw_pri = true;
+                st.pri = pair.as_str();
+                st.pri_range = span.start()..span.end();
+            }
+            Rule::pri_base => st.base = pair.as_str(),
+            Rule::pri_offset => st.offset = Some(pair.as_str()),
+            Rule::label_text => st.label = Some(pair.as_str()),
+            Rule::label_unclosed => st.label_closed = false,
+            Rule::label_tail => st.label_tail = Some((pair.as_str(), span.start())),
+            Rule::app_field => {
+                // The field runs to the end of the value (the grammar stops after `(`).
+                st.app_field = Some((&value[span.start()..], span.start()));
+            }
+            _ => {}
+        }
+    }
+    Some(st)
+}
+
+#[cfg(test)]
+pub(crate) fn split_simple_for_test(value: &str, same: bool) -> Option<Statement<'_>> {
+    split_simple(value, same)
 }

@@ -4,6 +4,7 @@
 
 mod apps;
 mod grammar;
+mod hash;
 mod limits;
 mod lint;
 mod lookup;
@@ -37,6 +38,7 @@ pub fn from_conf(conf: Loaded<ConfFile>) -> Loaded<Dialplan> {
     let plan = lower::lower(&value, &mut diagnostics);
     drop(value);
     lint::lint(&plan, &mut diagnostics);
+    diagnostics.sort();
     Loaded {
         value: plan,
         sources,

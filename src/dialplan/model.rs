@@ -116,8 +116,8 @@ pub struct Priority {
     /// 1 and up, or `PRIORITY_HINT`.
     pub number: i32,
     pub label: Option<Box<str>>,
-    /// The application name as written (for a hint: the hint string).
-    pub app: Box<str>,
+    /// The application name as written (for a hint: the hint string). Shared between priorities.
+    pub app: std::sync::Arc<str>,
     /// The application data, unsubstituted (for a hint: its display name).
     pub data: Box<str>,
     /// The `exten`/`same` line this came from.

@@ -57,13 +57,13 @@ global OUT=91
   91,1,NoOp(${OUT})
   _X.,1,NoOp(template)
   include other
+extensions.conf:11:1: warning[dialplan::unreachable-priority]: priority 3 of extension `200` follows a gap (there is no priority 1); execution never falls through to it
+extensions.conf:12:1: warning[dialplan::unreachable-priority]: priority 4 of extension `100` follows a gap (there is no priority 3); execution never falls through to it
 extensions.conf:14:1: error[dialplan::duplicate-priority]: extension `5551212` priority 1 in context `default` is already in use by aliased extension `555-1212`; line dropped
 extensions.conf:16:14: warning[dialplan::priority-zero-dropped]: `n` right after a `hint` gives priority 0, which Asterisk silently drops
 extensions.conf:17:16: warning[dialplan::app-trailing-blank]: the application name is `NoOp ` with a trailing blank, which no application has; a call reaching it hangs up
-extensions.conf:21:12: error[dialplan::include-missing-context]: context `default` includes `other`, which does not exist
 extensions.conf:19:1: warning[dialplan::unknown-application]: unknown application `NoOp,foo`; a call reaching it hangs up
-extensions.conf:12:1: warning[dialplan::unreachable-priority]: priority 4 of extension `100` follows a gap (there is no priority 3); execution never falls through to it
-extensions.conf:11:1: warning[dialplan::unreachable-priority]: priority 3 of extension `200` follows a gap (there is no priority 1); execution never falls through to it",
+extensions.conf:21:12: error[dialplan::include-missing-context]: context `default` includes `other`, which does not exist",
     );
 }
 
@@ -87,7 +87,7 @@ fn statement_errors() {
         ("exten => 1,1,Dail(PJSIP/1)", "warning[dialplan::unknown-application]: unknown application `Dail`"),
         ("exten => 1,1,Goto(nowhere,1)", "error[dialplan::missing-goto-target]"),
         ("exten => 1,1,Goto(other,s,1)", "error[dialplan::missing-goto-target]: `Goto` target `other,s,1` does not exist: there is no context `other`"),
-        ("exten => 1,1,GotoIf($[${X}=1]?lbl:2)", "error[dialplan::missing-goto-target]: `GotoIf` target `lbl` does not exist: no label `lbl` in extension `1`"),
+        ("exten => 1,1,GotoIf($[${X}=1]?lbl:2)", "error[dialplan::missing-goto-target]: `GotoIf` target `lbl` does not exist: extension `1` in context `ctx` has no label `lbl`"),
         ("exten => 1,1,Gosub(sub,s,1(a,b))", "error[dialplan::missing-goto-target]"),
     ];
     for (line, expect) in cases {
@@ -227,5 +227,37 @@ fn caller_id_variants() {
     assert_eq!(
         plan.find("cid", "12", Target::Label("x"), None).err(),
         Some(NotFound::NoExtension)
+    );
+}
+
+#[test]
+fn fast_statement_split_agrees_with_the_grammar() {
+    use crate::dialplan::lower::{split_simple_for_test, split_with_grammar};
+    let pieces = [
+        "1", ",", "n", "hint", "NoOp", "(", ")", "x y", "_X.", "+", "lbl", "${A}", "/", " ",
+    ];
+    let mut seed: u32 = 99;
+    let mut simple = 0;
+    for _ in 0..50_000 {
+        let mut value = String::new();
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        for _ in 0..((seed >> 16) % 9) {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            value.push_str(pieces[(seed >> 16) as usize % pieces.len()]);
+        }
+        for same in [false, true] {
+            if let Some(fast) = split_simple_for_test(&value, same) {
+                simple += 1;
+                assert_eq!(
+                    Some(fast),
+                    split_with_grammar(&value, same),
+                    "value {value:?} same {same}"
+                );
+            }
+        }
+    }
+    assert!(
+        simple > 10_000,
+        "the fast path was taken only {simple} times"
     );
 }

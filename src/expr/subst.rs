@@ -12,14 +12,14 @@ pub trait Vars {
 /// Deepest nesting of `${...}` inside `${...}`.
 const MAX_DEPTH: usize = 15;
 
-/// Substitutes every `${...}` in `text`.
-pub fn substitute(text: &str, vars: &dyn Vars) -> String {
+/// Substitutes every `${...}` in `text`; borrows when there is nothing to substitute.
+pub fn substitute<'a>(text: &'a str, vars: &dyn Vars) -> std::borrow::Cow<'a, str> {
     if !text.contains("${") && !text.contains("$[") {
-        return text.to_string();
+        return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     scan(text, vars, 0, &mut out);
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 fn scan(text: &str, vars: &dyn Vars, depth: usize, out: &mut String) {

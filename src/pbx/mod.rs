@@ -35,6 +35,12 @@ impl Pbx {
         }
     }
 
+    /// Loads a dialplan held in memory under the display name `name`.
+    pub fn load_str(name: &str, text: &str) -> Pbx {
+        let provider = crate::config::MemProvider::default().with(name, text.as_bytes().to_vec());
+        Pbx::load(&provider, Path::new(name))
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -1,1 +1,7 @@
-mod x {}
+//! The single integration-test binary. Each module drives one area through the public interface
+//! (the `dialstate` binary and the library API) and snapshots what a user would see.
+
+mod cli;
+mod regression;
+mod support;
+mod tidy;

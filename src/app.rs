@@ -1,0 +1,163 @@
+//! Builds the process: parses the command line and runs one of the subcommands. This is the only
+//! module that may import every layer.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::{FsProvider, PathKind, SourceProvider};
+use crate::diag::{render_json, render_rich, render_short, Code, Severity};
+use crate::pbx::Pbx;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "dialstate",
+    version,
+    about = "Asterisk's dialplan and hint state, without a PBX"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Load a dialplan and report every problem, Asterisk's and ours.
+    Check {
+        /// The extensions.conf to check.
+        file: PathBuf,
+        /// How to print diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Rich)]
+        format: Format,
+    },
+    /// Print the dialplan like Asterisk's `dialplan show [[exten@]context]`.
+    Show {
+        file: PathBuf,
+        /// `CONTEXT`, `EXTEN@CONTEXT` or `EXTEN@`.
+        what: Option<String>,
+    },
+    /// Print the hints like Asterisk's `core show hints`, before any device reports.
+    Hints { file: PathBuf },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// miette reports with the source line and a caret.
+    Rich,
+    /// One `file:line:col: severity[code]: message` line each.
+    Short,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Exit status for a file that could not be read at all.
+const EXIT_UNREADABLE: u8 = 2;
+
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Cmd::Check { file, format } => check(&file, format),
+        Cmd::Show { file, what } => {
+            let line = match what {
+                Some(arg) => format!("dialplan show {arg}"),
+                None => "dialplan show".to_string(),
+            };
+            command(&file, &line)
+        }
+        Cmd::Hints { file } => command(&file, "core show hints"),
+    }
+}
+
+/// Loads `file`, or says why it cannot be read (exit status 2).
+fn load(file: &Path) -> Result<Pbx, ExitCode> {
+    if FsProvider.kind(file) != PathKind::File {
+        eprintln!("dialstate: cannot read `{}`: no such file", file.display());
+        return Err(ExitCode::from(EXIT_UNREADABLE));
+    }
+    let pbx = Pbx::load(&FsProvider, file);
+    let unreadable = pbx
+        .diagnostics()
+        .items()
+        .iter()
+        .any(|it| it.code == Code::UnreadableFile && it.primary_span().is_none());
+    if unreadable {
+        for diag in pbx.diagnostics().items() {
+            eprintln!("{}", render_short(pbx.sources(), diag));
+        }
+        return Err(ExitCode::from(EXIT_UNREADABLE));
+    }
+    Ok(pbx)
+}
+
+fn check(file: &Path, format: Format) -> ExitCode {
+    let pbx = match load(file) {
+        Ok(pbx) => pbx,
+        Err(code) => return code,
+    };
+    let diags = pbx.diagnostics().items();
+    let mut out = std::io::stdout().lock();
+    for diag in diags {
+        let text = match format {
+            Format::Rich => render_rich(pbx.sources(), diag),
+            Format::Short => render_short(pbx.sources(), diag),
+            Format::Json => render_json(pbx.sources(), diag),
+        };
+        if writeln!(out, "{}", text.trim_end()).is_err() {
+            return ExitCode::SUCCESS;
+        }
+    }
+    let errors = diags
+        .iter()
+        .filter(|it| it.severity == Severity::Error)
+        .count();
+    let warnings = diags.len() - errors;
+    if format != Format::Json {
+        let plan = pbx.dialplan();
+        let summary = format!(
+            "{}: {} contexts, {} extensions, {} priorities; {} errors, {} warnings{}",
+            file.display(),
+            plan.contexts.len(),
+            plan.contexts
+                .values()
+                .map(|it| it.extens.len())
+                .sum::<usize>(),
+            plan.n_priorities(),
+            errors,
+            warnings,
+            if pbx.diagnostics().rejects_file() {
+                "; Asterisk would refuse to load this file"
+            } else {
+                ""
+            }
+        );
+        let _ = writeln!(out, "{summary}");
+    }
+    if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Runs one console command against the loaded file and prints what it printed.
+fn command(file: &Path, line: &str) -> ExitCode {
+    let pbx = match load(file) {
+        Ok(pbx) => pbx,
+        Err(code) => return code,
+    };
+    if pbx.diagnostics().rejects_file() {
+        eprintln!(
+            "dialstate: `{}` has errors that make Asterisk refuse it; showing what loaded (see `dialstate check`)",
+            file.display()
+        );
+    }
+    let output = crate::console::run(&pbx, line);
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(output.text.as_bytes());
+    if output.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}

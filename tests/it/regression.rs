@@ -1,0 +1,75 @@
+//! Bad input that must give a diagnostic and a clean exit, never a panic or a hang.
+
+use std::io::Write;
+
+use crate::support::dialstate;
+
+fn temp_file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("dialstate-it-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    let mut file = std::fs::File::create(&path).expect("temp file");
+    file.write_all(bytes).expect("write");
+    path
+}
+
+#[test]
+fn binary_garbage_is_diagnosed() {
+    let mut bytes = Vec::new();
+    let mut x: u32 = 12345;
+    for _ in 0..200_000 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        bytes.push((x >> 16) as u8);
+    }
+    let path = temp_file("garbage.conf", &bytes);
+    let run = dialstate(&["check", "--format", "short", &path.display().to_string()]);
+    assert!(
+        run.code == 0 || run.code == 1,
+        "exit {} {}",
+        run.code,
+        run.stderr
+    );
+    assert!(run.stdout.contains("config::not-utf8"), "{}", run.stdout);
+}
+
+#[test]
+fn fifty_megabytes_on_one_line() {
+    let mut bytes = b"[a]\nx=".to_vec();
+    bytes.resize(50 * 1024 * 1024, b'y');
+    bytes.extend_from_slice(b"\nexten => 1,1,NoOp\n");
+    let path = temp_file("long-line.conf", &bytes);
+    let run = dialstate(&["check", "--format", "short", &path.display().to_string()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("config::line-too-long"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.len() < 4096,
+        "output is {} bytes",
+        run.stdout.len()
+    );
+    assert!(run.stdout.contains("1 extensions"), "{}", run.stdout);
+    let rich = dialstate(&["check", &path.display().to_string()]);
+    assert!(
+        rich.stdout.len() < 8192,
+        "rich output is {} bytes",
+        rich.stdout.len()
+    );
+}
+
+#[test]
+fn deep_brackets_do_not_overflow_the_stack() {
+    let mut text = b"[a]\nexten => _".to_vec();
+    text.extend(std::iter::repeat_n(b'[', 8000));
+    text.extend_from_slice(b",1,NoOp\n");
+    let path = temp_file("brackets.conf", &text);
+    let run = dialstate(&["check", "--format", "short", &path.display().to_string()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("dialplan::invalid-pattern"),
+        "{}",
+        run.stdout
+    );
+}
