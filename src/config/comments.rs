@@ -86,16 +86,8 @@ impl CommentPass {
             let span = token.as_span();
             let (from, to) = (span.start(), span.end());
             match token.as_rule() {
-                Rule::comment_text => {
-                    if keeping && self.depth == 0 {
-                        kept.push(line, from, to);
-                    }
-                }
-                Rule::escaped_semi => {
-                    if keeping && self.depth == 0 {
-                        kept.push(line, from + 1, to);
-                    }
-                }
+                Rule::comment_text if keeping && self.depth == 0 => kept.push(line, from, to),
+                Rule::escaped_semi if keeping && self.depth == 0 => kept.push(line, from + 1, to),
                 Rule::block_open => {
                     if self.depth < 0 {
                         // Asterisk ends a stray-close stretch at an opener; the line itself is dropped.
@@ -130,11 +122,7 @@ impl CommentPass {
                         break;
                     }
                 }
-                Rule::semi => {
-                    if self.depth == 0 {
-                        break;
-                    }
-                }
+                Rule::semi if self.depth == 0 => break,
                 _ => {}
             }
         }

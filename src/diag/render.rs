@@ -124,7 +124,7 @@ impl SourceCode for Window {
         let _ = idx;
         let first = self.lines.first().copied().unwrap_or((0, 0, 0));
         let whole = SourceSpan::new(0.into(), self.data.len());
-        let contents = if span.len() == 0 && span.offset() == 0 {
+        let contents = if span.is_empty() && span.offset() == 0 {
             MietteSpanContents::new_named(
                 self.name.clone(),
                 self.data.as_bytes(),

@@ -158,7 +158,7 @@ fn jumps(
             continue;
         };
         check_jump(
-            plan, ctx, exten, priority, &app, target, &jump, diags, jumped,
+            plan, ctx, exten, priority, app, target, &jump, diags, jumped,
         );
     }
 }

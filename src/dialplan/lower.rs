@@ -241,9 +241,7 @@ impl Builder<'_> {
             );
             return None;
         }
-        let Some(st) = split_statement(value, same) else {
-            return None;
-        };
+        let st = split_statement(value, same)?;
         let saw_pri = st.saw_pri;
         if !saw_pri && !same && ext_bracket_depth_open(value) {
             self.diags.invalid_pattern(
@@ -377,7 +375,7 @@ impl Builder<'_> {
         memory.priority = Some(number);
         if ext == "_." || ext == "_!" {
             let better = format!("_X{}", &ext[1..]);
-            self.diags.discouraged_pattern(ext_span, &ext, &better);
+            self.diags.discouraged_pattern(ext_span, ext, &better);
         }
         let tail = st
             .label_tail
