@@ -96,5 +96,4 @@ codes! {
     MissingTarget => "dialplan::missing-goto-target", Error;
     UnreachablePriority => "dialplan::unreachable-priority", Warning;
     UnsupportedOption => "dialplan::unsupported-option", Warning;
-    NoContexts => "dialplan::no-contexts", Warning;
 }

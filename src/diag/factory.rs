@@ -566,13 +566,4 @@ impl Diagnostics {
             format!("`{option}` {what}"),
         );
     }
-
-    pub fn no_contexts(&mut self, path: &str) {
-        self.push(
-            Code::NoContexts,
-            None,
-            "",
-            format!("`{path}` defines no contexts"),
-        );
-    }
 }

@@ -8,6 +8,7 @@ use crate::diag::Diagnostics;
 use crate::dialplan::apps::is_known_application;
 use crate::dialplan::lookup::{Caller, NotFound, Target};
 use crate::dialplan::model::{Context, Dialplan, Exten, Priority, PRIORITY_HINT};
+use crate::dialplan::timespec::TimeSpec;
 
 pub(crate) fn lint(plan: &Dialplan, diags: &mut Diagnostics) {
     // Priorities that a constant jump reaches by number: not "unreachable" after a gap.
@@ -16,6 +17,11 @@ pub(crate) fn lint(plan: &Dialplan, diags: &mut Diagnostics) {
         for include in &ctx.includes {
             if !plan.contexts.contains_key(&*include.context) {
                 diags.missing_include(include.span, &ctx.name, &include.context);
+            }
+            if let Some(timespec) = &include.timespec {
+                for problem in TimeSpec::parse(timespec).1 {
+                    diags.invalid_timespec(include.span, &problem);
+                }
             }
         }
         for exten in &ctx.extens {

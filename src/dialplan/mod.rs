@@ -11,6 +11,7 @@ mod lookup;
 mod lower;
 mod model;
 pub mod pattern;
+pub mod timespec;
 
 use std::path::Path;
 

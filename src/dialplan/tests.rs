@@ -261,3 +261,70 @@ fn fast_statement_split_agrees_with_the_grammar() {
         "the fast path was taken only {simple} times"
     );
 }
+
+#[test]
+fn time_specifications() {
+    use crate::dialplan::timespec::{LocalTime, TimeSpec};
+    let at = |h: u16, m: u16, weekday: u8, monthday: u8, month: u8| LocalTime {
+        minute_of_day: h * 60 + m,
+        weekday,
+        monthday,
+        month,
+    };
+    let (spec, problems) = TimeSpec::parse("09:00-17:00,mon-fri,*,*");
+    assert!(problems.is_empty());
+    assert!(spec.matches(at(9, 0, 1, 5, 3)));
+    assert!(spec.matches(at(17, 0, 5, 5, 3)), "end minute is inclusive");
+    assert!(!spec.matches(at(17, 1, 5, 5, 3)));
+    assert!(!spec.matches(at(12, 0, 0, 5, 3)), "sunday");
+    let (spec, _) = TimeSpec::parse("22:00-06:00|fri-mon|1&15|dec-jan");
+    assert!(spec.matches(at(23, 30, 6, 1, 12)));
+    assert!(spec.matches(at(5, 59, 0, 15, 1)));
+    assert!(!spec.matches(at(12, 0, 6, 1, 12)));
+    assert!(!spec.matches(at(23, 0, 3, 1, 12)), "wednesday");
+    assert!(!spec.matches(at(23, 0, 6, 2, 12)), "the 2nd");
+    assert!(!spec.matches(at(23, 0, 6, 1, 6)), "june");
+    let (spec, problems) = TimeSpec::parse("25:00,funday,32,13,Europe/Paris");
+    assert_eq!(problems.len(), 4, "{problems:?}");
+    assert_eq!(spec.timezone.as_deref(), Some("Europe/Paris"));
+    let (_, problems) = TimeSpec::parse("*,1-7,*,*");
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+/// The `exten_value` rule of dialplan.pest on the priority and application forms of §2.3.
+#[test]
+fn statement_grammar_vectors() {
+    use crate::dialplan::lower::split_with_grammar;
+    #[track_caller]
+    fn check(value: &str, expect: &str) {
+        let st = split_with_grammar(value, false).expect("the rule accepts every string");
+        let got = format!("{st:?}");
+        assert!(got.contains(expect), "{value}: {got}");
+    }
+    check(
+        "100,1,NoOp(one)",
+        r#"ext: "100", ext_range: 0..3, pri: "1""#,
+    );
+    check(
+        "100,n(again),NoOp(two)",
+        r#"base: "n", offset: None, label: Some("again")"#,
+    );
+    check(
+        "100,again+2,NoOp(four)",
+        r#"base: "again", offset: Some("2")"#,
+    );
+    check(
+        "100,n+1(lbl),x",
+        r#"base: "n", offset: Some("1"), label: Some("lbl")"#,
+    );
+    check("100,n(lbl)+1,x", r#"label_tail: Some(("+1", 10))"#);
+    check("1,1(lbl,NoOp", "label_closed: false");
+    check("_X[,]X,1,NoOp", r#"ext: "_X[,]X""#);
+    check("a\\,b,1,NoOp", r#"ext: "a\\,b""#);
+    check("_[[1]],1,NoOp", r#"ext: "_[[1]]""#);
+    check(
+        "100,hint,PJSIP/a&PJSIP/b(Joe)",
+        r#"app_field: Some(("PJSIP/a&PJSIP/b(Joe)", 9))"#,
+    );
+    check("100", "saw_pri: false");
+}
