@@ -14,6 +14,9 @@ use crate::config::model::{Category, ConfFile, Item, Origin, Value};
 use crate::config::provider::{expand_braces, PathKind, SourceProvider};
 use crate::diag::{Diagnostics, FileId, Loaded, SourceMap, Span};
 
+/// How many distinct item names are shared; a dialplan uses a handful, `[globals]` more.
+const MAX_SHARED_NAMES: usize = 16;
+
 /// Reads `path` and everything it includes.
 pub fn load(provider: &dyn SourceProvider, path: &Path) -> Loaded<ConfFile> {
     let top_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -23,7 +26,7 @@ pub fn load(provider: &dyn SourceProvider, path: &Path) -> Loaded<ConfFile> {
         diags: Diagnostics::default(),
         file: ConfFile::default(),
         current: None,
-        names: std::collections::HashSet::new(),
+        names: Vec::new(),
         top_dir,
     };
     loader.load_file(path, 0, None);
@@ -47,8 +50,8 @@ struct Loader<'p> {
     file: ConfFile,
     /// Index of the category items go to (Asterisk's "current category").
     current: Option<usize>,
-    /// Item names, shared between items.
-    names: std::collections::HashSet<std::sync::Arc<str>>,
+    /// Item names, shared between items (the first few distinct ones).
+    names: Vec<std::sync::Arc<str>>,
     top_dir: PathBuf,
 }
 
@@ -630,11 +633,14 @@ impl Loader<'_> {
                 origin,
             },
         };
-        let name = match self.names.get(name) {
+        // Item names repeat (`exten`, `same`, ...): share one allocation per distinct name.
+        let name = match self.names.iter().find(|it| ***it == *name) {
             Some(it) => it.clone(),
             None => {
                 let it: std::sync::Arc<str> = name.into();
-                self.names.insert(it.clone());
+                if self.names.len() < MAX_SHARED_NAMES {
+                    self.names.push(it.clone());
+                }
                 it
             }
         };

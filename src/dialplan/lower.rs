@@ -784,56 +784,72 @@ pub(crate) fn split_statement(value: &str, same: bool) -> Option<Statement<'_>> 
     split_simple(value, same).or_else(|| split_with_grammar(value, same))
 }
 
-/// The grammar's split for values without `[`, `\\`, `+` or `(` in the extension and priority
-/// fields (most lines). Gives exactly what `split_with_grammar` gives (tested against it).
+/// The grammar's split, written out for values whose extension field has no `[` or `\\` (every
+/// `same` line and most `exten` lines). Gives exactly what `split_with_grammar` gives (tested
+/// against it on generated input).
 fn split_simple(value: &str, same: bool) -> Option<Statement<'_>> {
-    if value.contains(['[', '\\']) {
-        return None;
-    }
-    let (ext, ext_end, rest_start) = if same {
-        ("", 0, 0)
-    } else {
-        match value.find(',') {
-            Some(comma) => (&value[..comma], comma, comma + 1),
-            None => {
-                return Some(Statement {
-                    saw_pri: false,
-                    ext: value,
-                    ext_range: 0..value.len(),
-                    pri: "",
-                    pri_range: value.len()..value.len(),
-                    base: "",
-                    offset: None,
-                    label: None,
-                    label_closed: true,
-                    label_tail: None,
-                    app_field: None,
-                })
-            }
-        }
-    };
-    let rest = &value[rest_start..];
-    let (pri_len, app) = match rest.find(',') {
-        Some(comma) => (comma, Some((&rest[comma + 1..], rest_start + comma + 1))),
-        None => (rest.len(), None),
-    };
-    let pri = &rest[..pri_len];
-    if pri.contains(['+', '(']) {
-        return None;
-    }
-    Some(Statement {
-        saw_pri: true,
-        ext,
-        ext_range: 0..ext_end,
-        pri,
-        pri_range: rest_start..rest_start + pri_len,
-        base: pri,
+    let mut st = Statement {
+        saw_pri: false,
+        ext: "",
+        ext_range: 0..0,
+        pri: "",
+        pri_range: value.len()..value.len(),
+        base: "",
         offset: None,
         label: None,
         label_closed: true,
         label_tail: None,
-        app_field: app,
-    })
+        app_field: None,
+    };
+    let rest_start = if same {
+        0
+    } else {
+        let end = value.find(',').unwrap_or(value.len());
+        if value[..end].contains(['[', '\\']) {
+            return None;
+        }
+        st.ext = &value[..end];
+        st.ext_range = 0..end;
+        if end == value.len() {
+            return Some(st);
+        }
+        end + 1
+    };
+    let rest = &value[rest_start..];
+    let pri_len = rest.find(',').unwrap_or(rest.len());
+    if pri_len < rest.len() {
+        st.app_field = Some((&rest[pri_len + 1..], rest_start + pri_len + 1));
+    }
+    let pri = &rest[..pri_len];
+    st.saw_pri = true;
+    st.pri = pri;
+    st.pri_range = rest_start..rest_start + pri_len;
+    // base ["+" offset] ["(" label [")" tail]]
+    let base_end = pri.find(['+', '(']).unwrap_or(pri.len());
+    st.base = &pri[..base_end];
+    let mut pos = base_end;
+    if pri.as_bytes().get(pos) == Some(&b'+') {
+        let end = pri[pos + 1..]
+            .find('(')
+            .map_or(pri.len(), |it| it + pos + 1);
+        st.offset = Some(&pri[pos + 1..end]);
+        pos = end;
+    }
+    if pos < pri.len() {
+        let label = &pri[pos + 1..];
+        match label.find(')') {
+            Some(close) => {
+                st.label = Some(&label[..close]);
+                let tail = pos + 1 + close + 1;
+                st.label_tail = Some((&pri[tail..], rest_start + tail));
+            }
+            None => {
+                st.label = Some(label);
+                st.label_closed = false;
+            }
+        }
+    }
+    Some(st)
 }
 
 /// The `exten_value` / `same_value` rules of dialplan.pest.
