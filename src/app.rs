@@ -114,17 +114,21 @@ fn check(file: &Path, format: Format) -> ExitCode {
     let warnings = diags.len() - errors;
     if format != Format::Json {
         let plan = pbx.dialplan();
+        let count =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let extens = plan
+            .contexts
+            .values()
+            .map(|it| it.extens.len())
+            .sum::<usize>();
         let summary = format!(
-            "{}: {} contexts, {} extensions, {} priorities; {} errors, {} warnings{}",
+            "{}: {}, {}, {}; {}, {}{}",
             file.display(),
-            plan.contexts.len(),
-            plan.contexts
-                .values()
-                .map(|it| it.extens.len())
-                .sum::<usize>(),
-            plan.n_priorities(),
-            errors,
-            warnings,
+            count(plan.contexts.len(), "context", "contexts"),
+            count(extens, "extension", "extensions"),
+            count(plan.n_priorities(), "priority", "priorities"),
+            count(errors, "error", "errors"),
+            count(warnings, "warning", "warnings"),
             if pbx.diagnostics().rejects_file() {
                 "; Asterisk would refuse to load this file"
             } else {

@@ -50,7 +50,7 @@ fn fifty_megabytes_on_one_line() {
         "output is {} bytes",
         run.stdout.len()
     );
-    assert!(run.stdout.contains("1 extensions"), "{}", run.stdout);
+    assert!(run.stdout.contains("1 extension,"), "{}", run.stdout);
     let rich = dialstate(&["check", &path.display().to_string()]);
     assert!(
         rich.stdout.len() < 8192,
