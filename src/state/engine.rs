@@ -1,10 +1,15 @@
-//! The state engine: current device and presence states, and the extension state of every hint
-//! derived from them. Pure: no IO, no clock. Hints are keyed by `exten@context`.
+//! The state engine: current device and presence states, and the extension state and presence
+//! of every hint derived from them. Pure: no IO, no clock. A change to one device recomputes only
+//! the hints that name it (an index device → hints), and every change is reported to the
+//! watchers of the hint it concerns, in order, with old and new values.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::mpsc::{channel, Receiver, Sender};
 
-use crate::state::{aggregate, DeviceState, ExtensionState, Hint, Presence, PresenceState};
+use rustc_hash::FxHashMap;
+
+use crate::state::{aggregate, Change, DeviceState, ExtensionState, Hint, Presence, PresenceState};
 
 /// Technologies treated as configured channel drivers: their devices start `UNAVAILABLE`
 /// (configured, nothing registered), as PJSIP endpoints do on a fresh Asterisk.
@@ -25,10 +30,30 @@ impl fmt::Display for HintKey {
     }
 }
 
+type DeviceId = u32;
+type ProviderId = u32;
+type HintId = u32;
+
+#[derive(Debug, Clone)]
+struct DeviceEntry {
+    state: DeviceState,
+    /// Whether anyone announced a state yet (the first announcement is never de-duplicated).
+    announced: bool,
+    hints: Vec<HintId>,
+}
+
+#[derive(Debug, Clone)]
+struct ProviderEntry {
+    presence: Presence,
+    hints: Vec<HintId>,
+}
+
 #[derive(Debug, Clone)]
 struct HintEntry {
     key: HintKey,
     hint: Hint,
+    devices: Vec<DeviceId>,
+    providers: Vec<ProviderId>,
     state: ExtensionState,
     presence: Presence,
     watchers: usize,
@@ -45,104 +70,499 @@ pub struct HintView<'a> {
     pub watchers: usize,
 }
 
+/// A watcher's handle; pass it to `StateEngine::unwatch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct WatchId(u64);
+
+#[derive(Debug)]
+struct Watcher {
+    id: WatchId,
+    /// `None` watches every hint.
+    hint: Option<HintId>,
+    extended: bool,
+    tx: Sender<Change>,
+}
+
+/// Why a watch was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WatchError {
+    NoHint(HintKey),
+}
+
 /// Current state of devices, presence providers and hints.
 #[derive(Debug, Default)]
 pub struct StateEngine {
-    /// States announced for devices, by exact (case-sensitive) id.
-    devices: HashMap<String, DeviceState>,
-    /// Values of `CustomPresence:` providers, by name.
-    custom_presence: HashMap<String, Presence>,
-    /// Hints sorted by `exten@context`, the order `core show hints` uses.
-    hints: BTreeMap<String, HintEntry>,
+    device_ids: FxHashMap<String, DeviceId>,
+    devices: Vec<DeviceEntry>,
+    provider_ids: FxHashMap<String, ProviderId>,
+    providers: Vec<ProviderEntry>,
+    hints: Vec<Option<HintEntry>>,
+    free_hints: Vec<HintId>,
+    /// Hints in `exten@context` order, the order `core show hints` uses.
+    by_key: BTreeMap<String, HintId>,
+    watchers: Vec<Watcher>,
+    next_watch: u64,
+}
+
+/// The routing key of a device: the technology or provider prefix ignores case, the rest does
+/// not (so `custom:x` and `Custom:x` are one device).
+fn device_key(id: &str) -> String {
+    let split = id.find(['/', ':']).unwrap_or(0);
+    let mut key = id[..split].to_ascii_lowercase();
+    key.push_str(&id[split..]);
+    key
+}
+
+/// The routing key of a presence provider: label case ignored, name exact.
+fn provider_key(id: &str) -> String {
+    device_key(id)
 }
 
 impl StateEngine {
-    /// Registers a hint and computes its state from the current device and presence states.
+    // ---- hints ---------------------------------------------------------------------------
+
+    /// Registers one hint (or replaces its hint string) and computes its state.
     pub fn add_hint(&mut self, key: HintKey, text: &str) {
-        let hint = Hint::parse(text);
-        let sort_key = key.to_string();
-        let mut entry = HintEntry {
-            key,
-            hint,
-            state: ExtensionState::Unavailable,
-            presence: Presence::new(PresenceState::NotSet),
-            watchers: 0,
-        };
-        self.evaluate(&mut entry);
-        self.hints.insert(sort_key, entry);
+        let mut sink = Vec::new();
+        self.upsert_hint(key, text, &mut sink);
     }
 
-    fn evaluate(&self, entry: &mut HintEntry) {
-        // Pattern hints are listed but never evaluated themselves.
-        if entry.key.exten.starts_with('_') {
-            entry.state = ExtensionState::Unavailable;
-            entry.presence = Presence::new(PresenceState::NotSet);
-            return;
+    /// Makes the hint set exactly `hints` (a dialplan reload, spec state.md §2.7): hints that stay
+    /// keep their watchers and state and report only real differences; new hints are added
+    /// silently; hints that vanished report `Removed` (−2) to their watchers, who are released.
+    pub fn set_hints(&mut self, hints: &[(HintKey, String)]) -> Vec<Change> {
+        let mut changes = Vec::new();
+        let wanted: std::collections::HashSet<String> =
+            hints.iter().map(|(key, _)| key.to_string()).collect();
+        let gone: Vec<String> = self
+            .by_key
+            .keys()
+            .filter(|it| !wanted.contains(*it))
+            .cloned()
+            .collect();
+        for name in gone {
+            if let Some(id) = self.by_key.get(&name).copied() {
+                self.drop_hint(id, ExtensionState::Removed, &mut changes);
+            }
         }
-        entry.state = if entry.hint.devices.is_empty() {
-            ExtensionState::Unavailable
-        } else {
-            ExtensionState::from_device(aggregate(
-                entry.hint.devices.iter().map(|it| self.device_state(it)),
-            ))
+        for (key, text) in hints {
+            self.upsert_hint(key.clone(), text, &mut changes);
+        }
+        self.dispatch(&changes);
+        changes
+    }
+
+    /// Removes one hint at run time: its watchers get `Deactivated` (−1) and are released.
+    pub fn remove_hint(&mut self, key: &HintKey) -> Vec<Change> {
+        let mut changes = Vec::new();
+        if let Some(id) = self.by_key.get(&key.to_string()).copied() {
+            self.drop_hint(id, ExtensionState::Deactivated, &mut changes);
+        }
+        self.dispatch(&changes);
+        changes
+    }
+
+    fn drop_hint(&mut self, id: HintId, state: ExtensionState, changes: &mut Vec<Change>) {
+        let Some(entry) = self.hints.get_mut(id as usize).and_then(Option::take) else {
+            return;
         };
-        entry.presence = if entry.hint.presence.is_empty() {
-            Presence::new(PresenceState::NotSet)
+        for &dev in &entry.devices {
+            if let Some(d) = self.devices.get_mut(dev as usize) {
+                d.hints.retain(|it| *it != id);
+            }
+        }
+        for &prov in &entry.providers {
+            if let Some(p) = self.providers.get_mut(prov as usize) {
+                p.hints.retain(|it| *it != id);
+            }
+        }
+        self.by_key.remove(&entry.key.to_string());
+        self.free_hints.push(id);
+        // The removal goes to this hint's watchers and to global ones; then the per-hint
+        // watchers are released (their receivers see the channel close).
+        let change = Change::HintGone {
+            key: entry.key.clone(),
+            state,
+        };
+        for w in &self.watchers {
+            if w.hint.is_none() || w.hint == Some(id) {
+                let _ = w.tx.send(change.clone());
+            }
+        }
+        self.watchers.retain(|w| w.hint != Some(id));
+        changes.push(change);
+    }
+
+    fn upsert_hint(&mut self, key: HintKey, text: &str, changes: &mut Vec<Change>) {
+        let name = key.to_string();
+        let hint = Hint::parse(text);
+        let pattern = key.exten.starts_with('_');
+        let devices: Vec<DeviceId> = if pattern {
+            Vec::new()
         } else {
-            let mut best: Option<Presence> = None;
-            for id in &entry.hint.presence {
-                let value = self.presence(id);
-                if best
-                    .as_ref()
-                    .is_none_or(|it| value.state.rank() > it.state.rank())
-                {
-                    best = Some(value);
+            hint.devices
+                .iter()
+                .map(|it| self.intern_device(it))
+                .collect()
+        };
+        let providers: Vec<ProviderId> = if pattern {
+            Vec::new()
+        } else {
+            hint.presence
+                .iter()
+                .map(|it| self.intern_provider(it))
+                .collect()
+        };
+        let existing = self.by_key.get(&name).copied();
+        let id = match existing {
+            Some(id) => id,
+            None => {
+                let id = match self.free_hints.pop() {
+                    Some(id) => id,
+                    None => {
+                        self.hints.push(None);
+                        (self.hints.len() - 1) as HintId
+                    }
+                };
+                self.by_key.insert(name, id);
+                id
+            }
+        };
+        // Unlink the old device and provider lists, link the new ones.
+        if let Some(Some(old)) = self.hints.get(id as usize) {
+            let (old_devices, old_providers) = (old.devices.clone(), old.providers.clone());
+            for dev in old_devices {
+                self.devices[dev as usize].hints.retain(|it| *it != id);
+            }
+            for prov in old_providers {
+                self.providers[prov as usize].hints.retain(|it| *it != id);
+            }
+        }
+        for &dev in &devices {
+            let list = &mut self.devices[dev as usize].hints;
+            if !list.contains(&id) {
+                list.push(id);
+            }
+        }
+        for &prov in &providers {
+            let list = &mut self.providers[prov as usize].hints;
+            if !list.contains(&id) {
+                list.push(id);
+            }
+        }
+        let (state, presence) = if pattern {
+            // Pattern hints are listed but never evaluated themselves.
+            (
+                ExtensionState::Unavailable,
+                Presence::new(PresenceState::NotSet),
+            )
+        } else {
+            (
+                self.extension_state_of(&devices),
+                self.presence_of(&providers),
+            )
+        };
+        match self.hints.get_mut(id as usize) {
+            Some(slot @ None) => {
+                *slot = Some(HintEntry {
+                    key,
+                    hint,
+                    devices,
+                    providers,
+                    state,
+                    presence,
+                    watchers: 0,
+                });
+            }
+            Some(Some(entry)) => {
+                entry.hint = hint;
+                entry.devices = devices;
+                entry.providers = providers;
+                // Presence first, then the device part (spec state.md §2.5).
+                let new_presence = presence;
+                if new_presence != entry.presence && new_presence.state != PresenceState::Invalid {
+                    changes.push(Change::Presence {
+                        key: entry.key.clone(),
+                        old: std::mem::replace(&mut entry.presence, new_presence.clone()),
+                        new: new_presence,
+                    });
+                }
+                if state != entry.state {
+                    changes.push(Change::Extension {
+                        key: entry.key.clone(),
+                        old: std::mem::replace(&mut entry.state, state),
+                        new: state,
+                        repeat: false,
+                    });
                 }
             }
-            best.unwrap_or_else(|| Presence::new(PresenceState::Invalid))
-        };
+            None => {}
+        }
     }
 
-    /// The state of a device id (spec state.md §1.4), before any channel activity.
-    pub fn device_state(&self, id: &str) -> DeviceState {
-        if let Some(&state) = self.devices.get(id) {
-            if state != DeviceState::Unknown {
-                return state;
+    fn intern_device(&mut self, id: &str) -> DeviceId {
+        let key = device_key(id);
+        if let Some(&dev) = self.device_ids.get(&key) {
+            return dev;
+        }
+        let dev = self.devices.len() as DeviceId;
+        self.devices.push(DeviceEntry {
+            state: default_device_state(id),
+            announced: false,
+            hints: Vec::new(),
+        });
+        self.device_ids.insert(key, dev);
+        dev
+    }
+
+    fn intern_provider(&mut self, id: &str) -> ProviderId {
+        let key = provider_key(id);
+        if let Some(&prov) = self.provider_ids.get(&key) {
+            return prov;
+        }
+        let prov = self.providers.len() as ProviderId;
+        self.providers.push(ProviderEntry {
+            presence: default_presence(id),
+            hints: Vec::new(),
+        });
+        self.provider_ids.insert(key, prov);
+        prov
+    }
+
+    fn extension_state_of(&self, devices: &[DeviceId]) -> ExtensionState {
+        if devices.is_empty() {
+            return ExtensionState::Unavailable;
+        }
+        ExtensionState::from_device(aggregate(
+            devices.iter().map(|&dev| self.devices[dev as usize].state),
+        ))
+    }
+
+    /// The combined presence of a hint's providers (INVALID when none of them answers).
+    fn presence_of(&self, providers: &[ProviderId]) -> Presence {
+        if providers.is_empty() {
+            return Presence::new(PresenceState::NotSet);
+        }
+        let mut best: Option<&Presence> = None;
+        for &prov in providers {
+            let value = &self.providers[prov as usize].presence;
+            if best.is_none_or(|it| value.state.rank() > it.state.rank()) {
+                best = Some(value);
             }
         }
-        if let Some((tech, _)) = id.split_once('/') {
-            return if tech.eq_ignore_ascii_case("Local") {
-                DeviceState::Unknown
-            } else if TECHNOLOGIES.iter().any(|it| it.eq_ignore_ascii_case(tech)) {
-                DeviceState::Unavailable
-            } else {
-                DeviceState::Invalid
-            };
-        }
-        match id.split_once(':') {
-            Some((label, _)) if label.eq_ignore_ascii_case("Custom") => DeviceState::Unknown,
-            _ => DeviceState::Invalid,
+        best.cloned()
+            .unwrap_or_else(|| Presence::new(PresenceState::Invalid))
+    }
+
+    // ---- devices and presence -------------------------------------------------------------
+
+    /// The current state of a device id (spec state.md §1.4).
+    pub fn device_state(&self, id: &str) -> DeviceState {
+        match self.device_ids.get(&device_key(id)) {
+            Some(&dev) => self.devices[dev as usize].state,
+            None => default_device_state(id),
         }
     }
 
-    /// The presence of one provider id (spec state.md §3.2).
+    /// The current presence of one provider id (spec state.md §3.2).
     pub fn presence(&self, id: &str) -> Presence {
-        if id.contains('/') {
-            return Presence::new(PresenceState::Invalid);
-        }
-        match id.split_once(':') {
-            Some((label, name)) if label.eq_ignore_ascii_case("CustomPresence") => self
-                .custom_presence
-                .get(name)
-                .cloned()
-                .unwrap_or_else(|| Presence::new(PresenceState::NotSet)),
-            _ => Presence::new(PresenceState::Invalid),
+        match self.provider_ids.get(&provider_key(id)) {
+            Some(&prov) => self.providers[prov as usize].presence.clone(),
+            None => default_presence(id),
         }
     }
+
+    /// Announces a device state (spec state.md §1.6). `Unknown` means "ask the provider", which
+    /// resets the device to what its provider answers without any report. A state equal to the
+    /// one already announced is dropped. Otherwise every hint naming the device is recomputed.
+    pub fn set_device(&mut self, id: &str, state: DeviceState) -> Vec<Change> {
+        let mut changes = Vec::new();
+        self.set_device_into(id, state, &mut changes);
+        self.dispatch(&changes);
+        changes
+    }
+
+    /// Like `set_device`, without building the list of changes when nobody watches (the hot path
+    /// of bulk updates). Returns how many hints changed.
+    pub fn set_device_quiet(&mut self, id: &str, state: DeviceState) -> usize {
+        let mut changes = Vec::new();
+        self.set_device_into(id, state, &mut changes);
+        let n = changes.len();
+        if !self.watchers.is_empty() {
+            self.dispatch(&changes);
+        }
+        n
+    }
+
+    fn set_device_into(&mut self, id: &str, state: DeviceState, changes: &mut Vec<Change>) {
+        let state = if state == DeviceState::Unknown {
+            default_device_state(id)
+        } else {
+            state
+        };
+        let dev = self.intern_device(id);
+        let entry = &mut self.devices[dev as usize];
+        if entry.announced && entry.state == state {
+            return;
+        }
+        entry.announced = true;
+        entry.state = state;
+        changes.push(Change::Device {
+            id: id.to_string(),
+            state,
+        });
+        let hints = entry.hints.clone();
+        for hint in hints {
+            let Some(Some(h)) = self.hints.get(hint as usize) else {
+                continue;
+            };
+            let new = self.extension_state_of(&h.devices);
+            let Some(Some(h)) = self.hints.get_mut(hint as usize) else {
+                continue;
+            };
+            let ringing = matches!(new, ExtensionState::Ringing | ExtensionState::InUseRinging);
+            if new != h.state || ringing {
+                changes.push(Change::Extension {
+                    key: h.key.clone(),
+                    old: h.state,
+                    new,
+                    repeat: new == h.state,
+                });
+                h.state = new;
+            }
+        }
+    }
+
+    /// Announces a presence state for a provider (spec state.md §3.3): always reported for the
+    /// provider; hints report only a real difference, and ignore an INVALID result.
+    pub fn set_presence(&mut self, id: &str, presence: Presence) -> Vec<Change> {
+        let mut changes = Vec::new();
+        let prov = self.intern_provider(id);
+        self.providers[prov as usize].presence = presence.clone();
+        changes.push(Change::ProviderPresence {
+            id: id.to_string(),
+            presence,
+        });
+        let hints = self.providers[prov as usize].hints.clone();
+        for hint in hints {
+            let Some(Some(h)) = self.hints.get(hint as usize) else {
+                continue;
+            };
+            let new = self.presence_of(&h.providers);
+            if new.state == PresenceState::Invalid {
+                continue;
+            }
+            let Some(Some(h)) = self.hints.get_mut(hint as usize) else {
+                continue;
+            };
+            if new != h.presence {
+                changes.push(Change::Presence {
+                    key: h.key.clone(),
+                    old: std::mem::replace(&mut h.presence, new.clone()),
+                    new,
+                });
+            }
+        }
+        self.dispatch(&changes);
+        changes
+    }
+
+    // ---- watchers -------------------------------------------------------------------------
+
+    /// Watches one hint (`Some(key)`) or every hint (`None`). Extended watchers (SIP) also get
+    /// repeated RINGING reports. The receiver closes when the hint goes away.
+    pub fn watch(
+        &mut self,
+        key: Option<&HintKey>,
+        extended: bool,
+    ) -> Result<(WatchId, Receiver<Change>), WatchError> {
+        let hint = match key {
+            None => None,
+            Some(key) => match self.by_key.get(&key.to_string()) {
+                Some(&id) => Some(id),
+                None => return Err(WatchError::NoHint(key.clone())),
+            },
+        };
+        self.next_watch += 1;
+        let id = WatchId(self.next_watch);
+        let (tx, rx) = channel();
+        if let Some(h) = hint {
+            if let Some(Some(entry)) = self.hints.get_mut(h as usize) {
+                entry.watchers += 1;
+            }
+        }
+        self.watchers.push(Watcher {
+            id,
+            hint,
+            extended,
+            tx,
+        });
+        Ok((id, rx))
+    }
+
+    /// Stops a watcher. Returns false when it was not watching.
+    pub fn unwatch(&mut self, id: WatchId) -> bool {
+        let Some(pos) = self.watchers.iter().position(|it| it.id == id) else {
+            return false;
+        };
+        let watcher = self.watchers.remove(pos);
+        if let Some(h) = watcher.hint {
+            if let Some(Some(entry)) = self.hints.get_mut(h as usize) {
+                entry.watchers = entry.watchers.saturating_sub(1);
+            }
+        }
+        true
+    }
+
+    fn dispatch(&mut self, changes: &[Change]) {
+        if self.watchers.is_empty() {
+            return;
+        }
+        let mut dead = Vec::new();
+        for change in changes {
+            let target = change
+                .hint()
+                .and_then(|key| self.by_key.get(&key.to_string()).copied());
+            let repeat = matches!(change, Change::Extension { repeat: true, .. });
+            if matches!(change, Change::HintGone { .. }) {
+                // Already delivered by `drop_hint`, before the hint's watchers were released.
+                continue;
+            }
+            for w in &self.watchers {
+                let wanted = match (w.hint, target) {
+                    (None, _) => true,
+                    (Some(h), Some(t)) => h == t,
+                    (Some(_), None) => false,
+                };
+                if wanted && (!repeat || w.extended) && w.tx.send(change.clone()).is_err() {
+                    dead.push(w.id);
+                }
+            }
+        }
+        for id in dead {
+            self.unwatch(id);
+        }
+    }
+
+    // ---- listing ------------------------------------------------------------------------
 
     /// Every hint in `exten@context` order.
     pub fn hints(&self) -> impl Iterator<Item = HintView<'_>> {
-        self.hints.values().map(|it| HintView {
+        self.by_key.values().filter_map(|&id| {
+            self.hints.get(id as usize)?.as_ref().map(|it| HintView {
+                key: &it.key,
+                text: &it.hint.text,
+                state: it.state,
+                presence: &it.presence,
+                watchers: it.watchers,
+            })
+        })
+    }
+
+    /// One hint by key.
+    pub fn hint(&self, key: &HintKey) -> Option<HintView<'_>> {
+        let id = *self.by_key.get(&key.to_string())?;
+        self.hints.get(id as usize)?.as_ref().map(|it| HintView {
             key: &it.key,
             text: &it.hint.text,
             state: it.state,
@@ -152,6 +572,36 @@ impl StateEngine {
     }
 
     pub fn n_hints(&self) -> usize {
-        self.hints.len()
+        self.by_key.len()
+    }
+}
+
+/// What a device's provider answers before anyone announced a state.
+fn default_device_state(id: &str) -> DeviceState {
+    if let Some((tech, _)) = id.split_once('/') {
+        return if tech.eq_ignore_ascii_case("Local") {
+            DeviceState::Unknown
+        } else if TECHNOLOGIES.iter().any(|it| it.eq_ignore_ascii_case(tech)) {
+            DeviceState::Unavailable
+        } else {
+            DeviceState::Invalid
+        };
+    }
+    match id.split_once(':') {
+        Some((label, _)) if label.eq_ignore_ascii_case("Custom") => DeviceState::Unknown,
+        _ => DeviceState::Invalid,
+    }
+}
+
+/// What a presence provider answers before anyone set a value.
+fn default_presence(id: &str) -> Presence {
+    if id.contains('/') {
+        return Presence::new(PresenceState::Invalid);
+    }
+    match id.split_once(':') {
+        Some((label, _)) if label.eq_ignore_ascii_case("CustomPresence") => {
+            Presence::new(PresenceState::NotSet)
+        }
+        _ => Presence::new(PresenceState::Invalid),
     }
 }

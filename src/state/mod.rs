@@ -3,17 +3,19 @@
 //! the current state of every hint. This module knows nothing about the dialplan: hints come in
 //! as `(HintKey, hint string)` pairs.
 
+mod change;
 mod device;
 mod engine;
 mod extension;
 mod hint;
 mod presence;
 
+pub use change::Change;
 pub use device::{aggregate, DeviceState};
-pub use engine::{HintKey, HintView, StateEngine};
+pub use engine::{HintKey, HintView, StateEngine, WatchError, WatchId};
 pub use extension::ExtensionState;
 pub use hint::Hint;
-pub use presence::{Presence, PresenceState};
+pub use presence::{Presence, PresenceError, PresenceState, PresenceValue, MAX_PRESENCE_TEXT};
 
 #[cfg(test)]
 mod tests;

@@ -78,3 +78,99 @@ impl Presence {
         }
     }
 }
+
+/// Why a `CustomPresence` value was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PresenceError {
+    MissingState,
+    UnknownState(String),
+    BadOptions(String),
+    BadBase64 { field: &'static str, text: String },
+    TooLong { field: &'static str, len: usize },
+}
+
+impl std::fmt::Display for PresenceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PresenceError::MissingState => write!(f, "a presence state is required"),
+            PresenceError::UnknownState(text) => write!(
+                f,
+                "unknown presence state `{text}`; expected not_set, unavailable, available, away, xa, chat or dnd"
+            ),
+            PresenceError::BadOptions(text) => {
+                write!(f, "invalid options `{text}`; the only option is `e` (base64)")
+            }
+            PresenceError::BadBase64 { field, text } => {
+                write!(f, "the {field} `{text}` is not valid base64")
+            }
+            PresenceError::TooLong { field, len } => write!(
+                f,
+                "the {field} is {len} bytes long; at most {MAX_PRESENCE_TEXT} are kept"
+            ),
+        }
+    }
+}
+
+/// Longest subtype or message kept (Asterisk cuts decoded text at 255 bytes; dialstate refuses).
+pub const MAX_PRESENCE_TEXT: usize = 255;
+
+/// A parsed `CustomPresence` value: `state[,subtype[,message[,options]]]` (spec state.md §3.4).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PresenceValue {
+    pub presence: Presence,
+    /// The options field as written (`e` means subtype and message are base64).
+    pub options: String,
+}
+
+impl PresenceValue {
+    /// Parses a stored or written value. Nothing is trimmed; at most four fields are looked at.
+    pub fn parse(text: &str) -> Result<PresenceValue, PresenceError> {
+        let mut fields = text.splitn(5, ',');
+        let state_text = fields.next().unwrap_or("");
+        let subtype = fields.next().unwrap_or("");
+        let message = fields.next().unwrap_or("");
+        let options = fields.next().unwrap_or("");
+        if state_text.is_empty() {
+            return Err(PresenceError::MissingState);
+        }
+        let state = PresenceState::parse(state_text);
+        if state == PresenceState::Invalid {
+            return Err(PresenceError::UnknownState(state_text.to_string()));
+        }
+        if !options.is_empty() && !options.contains('e') {
+            return Err(PresenceError::BadOptions(options.to_string()));
+        }
+        let decode = |field: &'static str, text: &str| -> Result<String, PresenceError> {
+            let out = if options.contains('e') && !text.is_empty() {
+                use base64::Engine;
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(text)
+                    .map_err(|_| PresenceError::BadBase64 {
+                        field,
+                        text: text.to_string(),
+                    })?;
+                String::from_utf8(bytes).map_err(|_| PresenceError::BadBase64 {
+                    field,
+                    text: text.to_string(),
+                })?
+            } else {
+                text.to_string()
+            };
+            if out.len() > MAX_PRESENCE_TEXT {
+                return Err(PresenceError::TooLong {
+                    field,
+                    len: out.len(),
+                });
+            }
+            Ok(out)
+        };
+        Ok(PresenceValue {
+            presence: Presence {
+                state,
+                subtype: decode("subtype", subtype)?,
+                message: decode("message", message)?,
+            },
+            options: options.to_string(),
+        })
+    }
+}

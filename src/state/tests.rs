@@ -228,3 +228,208 @@ fn hints_before_any_device_reports() {
     want.sort();
     assert_eq!(got, want);
 }
+
+/// Runs an event script against an engine holding `hints` and compares every reported change.
+/// Script lines: `device ID STATE`, `presence ID VALUE`, `reload KEY=TEXT;KEY=TEXT`.
+#[track_caller]
+fn check_events(hints: &[(&str, &str)], script: &str, expect: &str) {
+    use crate::state::PresenceValue;
+    let key = |it: &str| {
+        let (exten, context) = it.split_once('@').unwrap_or((it, "default"));
+        HintKey {
+            exten: exten.into(),
+            context: context.into(),
+        }
+    };
+    let mut engine = StateEngine::default();
+    for (k, text) in hints {
+        engine.add_hint(key(k), text);
+    }
+    let mut out = String::new();
+    for line in script.lines().map(str::trim).filter(|it| !it.is_empty()) {
+        let mut words = line.splitn(3, ' ');
+        let (verb, a, b) = (
+            words.next().unwrap_or(""),
+            words.next().unwrap_or(""),
+            words.next().unwrap_or(""),
+        );
+        let changes = match verb {
+            "device" => engine.set_device(a, DeviceState::parse(b)),
+            "presence" => match PresenceValue::parse(b) {
+                Ok(value) => engine.set_presence(a, value.presence),
+                Err(err) => {
+                    out.push_str(&format!("refused: {err}\n"));
+                    continue;
+                }
+            },
+            "reload" => {
+                let list: Vec<(HintKey, String)> = a
+                    .split(';')
+                    .filter(|it| !it.is_empty())
+                    .filter_map(|it| it.split_once('='))
+                    .map(|(k, t)| (key(k), t.to_string()))
+                    .collect();
+                engine.set_hints(&list)
+            }
+            _ => panic!("bad script line {line}"),
+        };
+        for change in changes {
+            out.push_str(&change.to_string());
+            out.push('\n');
+        }
+    }
+    assert_eq!(out.trim_end(), expect.trim_end(), "\n--- got ---\n{out}");
+}
+
+#[test]
+fn device_changes_reach_only_the_hints_that_name_them() {
+    check_events(
+        &[
+            ("100", "Custom:a&Custom:b"),
+            ("200", "Custom:b"),
+            ("300", "PJSIP/c"),
+        ],
+        "device Custom:a INUSE
+         device custom:b BUSY
+         device Custom:b BUSY
+         device Custom:a NOT_INUSE",
+        "device Custom:a INUSE
+hint 100@default Idle -> InUse
+device custom:b BUSY
+hint 100@default InUse -> Busy
+hint 200@default Idle -> Busy
+device Custom:a NOT_INUSE",
+    );
+}
+
+#[test]
+fn ringing_is_reported_again_when_it_repeats() {
+    check_events(
+        &[("100", "PJSIP/a&PJSIP/b")],
+        "device PJSIP/a RINGING
+         device PJSIP/b RINGING
+         device PJSIP/b INUSE",
+        "device PJSIP/a RINGING
+hint 100@default Unavailable -> Ringing
+device PJSIP/b RINGING
+hint 100@default Ringing -> Ringing (repeat)
+device PJSIP/b INUSE
+hint 100@default Ringing -> InUse&Ringing",
+    );
+}
+
+#[test]
+fn presence_changes_and_refused_values() {
+    check_events(
+        &[("6004@internal", "PJSIP/6004,CustomPresence:Bob"), ("6005@internal", ",CustomPresence:Ellen&CustomPresence:Bob")],
+        "presence CustomPresence:Bob dnd
+         presence CustomPresence:Bob dnd
+         presence CustomPresence:Ellen away,lunch,Back at 2
+         presence CustomPresence:Ellen bored
+         presence CustomPresence:Ellen xa,T24gdmFjYXRpb24=,,e
+         presence CustomPresence:Ellen xa,!!!,,e
+         presence CustomPresence:Ellen away,,,i",
+        "provider CustomPresence:Bob dnd
+hint 6004@internal presence not_set -> dnd
+hint 6005@internal presence not_set -> dnd
+provider CustomPresence:Bob dnd
+provider CustomPresence:Ellen away,lunch,Back at 2
+refused: unknown presence state `bored`; expected not_set, unavailable, available, away, xa, chat or dnd
+provider CustomPresence:Ellen xa,On vacation,
+refused: the subtype `!!!` is not valid base64
+refused: invalid options `i`; the only option is `e` (base64)",
+    );
+}
+
+#[test]
+fn reload_keeps_surviving_hints_and_reports_the_rest() {
+    check_events(
+        &[("100", "Custom:a"), ("200", "Custom:b")],
+        "device Custom:a BUSY
+         reload 100=Custom:a&Custom:c;300=Custom:d
+         device Custom:b INUSE",
+        "device Custom:a BUSY
+hint 100@default Idle -> Busy
+hint 200@default gone -2
+device Custom:b INUSE",
+    );
+}
+
+#[test]
+fn presence_value_parse_vectors() {
+    use crate::state::{PresenceState, PresenceValue};
+    let ok = [
+        ("away", "away", "", "", ""),
+        ("AWAY", "away", "", "", ""),
+        ("away,down the hall", "away", "down the hall", "", ""),
+        (
+            "away,,Quarterly financial meeting",
+            "away",
+            "",
+            "Quarterly financial meeting",
+            "",
+        ),
+        ("away,,,e", "away", "", "", "e"),
+        ("away,,,,e", "away", "", "", ""),
+        ("not_set", "not_set", "", "", ""),
+        ("xa,T24gdmFjYXRpb24=,,e", "xa", "On vacation", "", "e"),
+    ];
+    for (text, state, subtype, message, options) in ok {
+        let value = PresenceValue::parse(text).expect(text);
+        assert_eq!(value.presence.state.as_str(), state, "{text}");
+        assert_eq!(value.presence.subtype, subtype, "{text}");
+        assert_eq!(value.presence.message, message, "{text}");
+        assert_eq!(value.options, options, "{text}");
+    }
+    for bad in ["", "bored", "away,,,i", "away ", " away", "invalid"] {
+        assert!(
+            PresenceValue::parse(bad).is_err(),
+            "{bad:?} should be refused"
+        );
+    }
+    assert_eq!(PresenceState::parse("DND"), PresenceState::Dnd);
+    let long = format!("away,{},", "x".repeat(300));
+    assert!(PresenceValue::parse(&long).is_err());
+}
+
+#[test]
+fn watchers_get_their_hint_in_order_and_are_counted() {
+    let mut engine = StateEngine::default();
+    let key = |e: &str| HintKey {
+        exten: e.into(),
+        context: "default".into(),
+    };
+    engine.add_hint(key("100"), "PJSIP/a");
+    engine.add_hint(key("200"), "PJSIP/b");
+    let (id, rx) = engine.watch(Some(&key("100")), false).expect("hint exists");
+    let (_, all) = engine.watch(None, true).expect("global");
+    assert!(engine.watch(Some(&key("999")), false).is_err());
+    assert_eq!(engine.hint(&key("100")).map(|it| it.watchers), Some(1));
+    assert_eq!(engine.hint(&key("200")).map(|it| it.watchers), Some(0));
+    engine.set_device("PJSIP/a", DeviceState::Ringing);
+    engine.set_device("PJSIP/a", DeviceState::Ringing);
+    engine.set_device("PJSIP/b", DeviceState::Inuse);
+    engine.set_device("PJSIP/a", DeviceState::Inuse);
+    let got: Vec<String> = rx.try_iter().map(|it| it.to_string()).collect();
+    assert_eq!(
+        got,
+        [
+            "hint 100@default Unavailable -> Ringing",
+            "hint 100@default Ringing -> InUse"
+        ]
+    );
+    let got: Vec<String> = all
+        .try_iter()
+        .filter(|it| it.hint().is_some())
+        .map(|it| it.to_string())
+        .collect();
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert!(engine.unwatch(id));
+    assert_eq!(engine.hint(&key("100")).map(|it| it.watchers), Some(0));
+    let (_, rx) = engine.watch(Some(&key("200")), false).expect("hint exists");
+    let changes = engine.set_hints(&[(key("100"), "PJSIP/a".to_string())]);
+    let changes: Vec<String> = changes.iter().map(|it| it.to_string()).collect();
+    assert_eq!(changes, ["hint 200@default gone -2"]);
+    let got: Vec<String> = rx.try_iter().map(|it| it.to_string()).collect();
+    assert_eq!(got, ["hint 200@default gone -2"]);
+}
