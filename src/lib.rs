@@ -12,3 +12,4 @@ pub mod dialplan;
 pub mod expr;
 pub mod pbx;
 pub mod state;
+pub mod store;

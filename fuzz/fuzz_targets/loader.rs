@@ -24,10 +24,10 @@ fuzz_target!(|data: &[u8]| {
     let provider = MemProvider::default()
         .with("extensions.conf", top.to_vec())
         .with("inc.conf", inc.to_vec());
-    let pbx = Pbx::load(&provider, Path::new("extensions.conf"));
+    let mut pbx = Pbx::load(&provider, Path::new("extensions.conf"));
 
-    let _ = run(&pbx, "dialplan show");
-    let _ = run(&pbx, "core show hints");
+    let _ = run(&mut pbx, "dialplan show");
+    let _ = run(&mut pbx, "core show hints");
 
     for d in pbx.diagnostics().items() {
         let _ = render_short(pbx.sources(), d);

@@ -2,15 +2,39 @@
 //! "failed" / "No such command" lines follow Asterisk's `main/cli.c`.
 
 use crate::console::format;
-use crate::pbx::Pbx;
+use crate::pbx::{Error as PbxError, Pbx, Reload};
 
 const DIALPLAN_SHOW_USAGE: &str = "Usage: dialplan show [[exten@]context]\n       Show dialplan\n";
 const CORE_SHOW_HINTS_USAGE: &str =
     "Usage: core show hints\n       List registered hints.\n       Hint details are shown in five columns. In order from left to right, they are:\n       1. Hint extension URI.\n       2. List of mapped device or presence state identifiers.\n       3. Current extension state. The aggregate of mapped device states.\n       4. Current presence state for the mapped presence state provider.\n       5. Watchers - number of subscriptions and other entities watching this hint.\n";
 const CORE_SHOW_HINT_USAGE: &str = "Usage: core show hint <exten>\n       List registered hint.\n       Hint details are shown in five columns. In order from left to right, they are:\n       1. Hint extension URI.\n       2. List of mapped device or presence state identifiers.\n       3. Current extension state. The aggregate of mapped device states.\n       4. Current presence state for the mapped presence state provider.\n       5. Watchers - number of subscriptions and other entities watching this hint.\n";
 
-/// The command words every command starts with, for "No such command" hints.
-const COMMANDS: &[&str] = &["dialplan show", "core show hints", "core show hint", "help"];
+const DIALPLAN_RELOAD_USAGE: &str = "Usage: dialplan reload\n       Reload extensions.conf without reloading any other\n       modules.  This command does not delete global variables\n       unless clearglobalvars is set to yes in extensions.conf\n";
+const DEVSTATE_CHANGE_USAGE: &str = "Usage: devstate change <device> <state>\n";
+const DEVSTATE_LIST_USAGE: &str = "Usage: devstate list\n";
+const PRESENCESTATE_CHANGE_USAGE: &str =
+    "Usage: presencestate change <entity> <state>[,<subtype>[,message[,options]]]\n";
+const PRESENCESTATE_LIST_USAGE: &str = "Usage: presencestate list\n";
+
+/// The console prompt, shown before each command in the REPL and in script transcripts.
+pub const PROMPT: &str = "*CLI> ";
+
+/// Every command with its one-line summary, for `help` and "No such command" hints.
+pub const COMMANDS: &[(&str, &str)] = &[
+    ("core show hint", "Show a single hint"),
+    ("core show hints", "Show dialplan hints"),
+    ("devstate change", "Change a custom device state"),
+    ("devstate list", "List currently known custom device states"),
+    ("dialplan reload", "Reload extensions and *only* extensions"),
+    ("dialplan show", "Show dialplan"),
+    ("exit", "Leave the console"),
+    ("help", "Display help list, or specific help on a command"),
+    ("presencestate change", "Change a custom presence state"),
+    (
+        "presencestate list",
+        "List currently know custom presence states",
+    ),
+];
 
 /// One console command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +49,24 @@ pub enum Command {
     CoreShowHint {
         prefix: String,
     },
+    /// `dialplan reload`
+    DialplanReload,
+    /// `devstate change <device> <state>`
+    DevstateChange {
+        device: String,
+        state: String,
+    },
+    /// `devstate list`
+    DevstateList,
+    /// `presencestate change <provider> <value>`
+    PresencestateChange {
+        provider: String,
+        value: String,
+    },
+    /// `presencestate list`
+    PresencestateList,
     Help,
+    Exit,
     /// A known command with the wrong number of words.
     Usage(&'static str),
     /// Nothing matched; `prefix` is the longest known start of the line.
@@ -40,6 +81,8 @@ pub enum Command {
 pub struct Output {
     pub text: String,
     pub ok: bool,
+    /// The command asked to leave the console.
+    pub exit: bool,
 }
 
 impl Command {
@@ -60,7 +103,24 @@ impl Command {
                 prefix: words[3].clone(),
             },
             ["core", "show", "hint", ..] => Command::Usage(CORE_SHOW_HINT_USAGE),
-            ["help", ..] => Command::Help,
+            ["dialplan", "reload"] => Command::DialplanReload,
+            ["dialplan", "reload", ..] => Command::Usage(DIALPLAN_RELOAD_USAGE),
+            ["devstate", "change", _, _] => Command::DevstateChange {
+                device: words[2].clone(),
+                state: words[3].clone(),
+            },
+            ["devstate", "change", ..] => Command::Usage(DEVSTATE_CHANGE_USAGE),
+            ["devstate", "list"] => Command::DevstateList,
+            ["devstate", "list", ..] => Command::Usage(DEVSTATE_LIST_USAGE),
+            ["presencestate", "change", _, _] => Command::PresencestateChange {
+                provider: words[2].clone(),
+                value: words[3].clone(),
+            },
+            ["presencestate", "change", ..] => Command::Usage(PRESENCESTATE_CHANGE_USAGE),
+            ["presencestate", "list"] => Command::PresencestateList,
+            ["presencestate", "list", ..] => Command::Usage(PRESENCESTATE_LIST_USAGE),
+            ["help"] | ["core", "show", "help"] => Command::Help,
+            ["exit"] | ["quit"] => Command::Exit,
             _ => Command::Unknown {
                 prefix: best_prefix(&w),
             },
@@ -68,30 +128,123 @@ impl Command {
     }
 }
 
+/// How a command ended, before the console adds its framing.
+enum Outcome {
+    Done(String),
+    /// Printed, then `Command '...' failed.`
+    Failed(String),
+    /// Printed as is (usage text, one-line errors); the command failed.
+    Refused(String),
+    Exit,
+}
+
 /// Runs one console line against `pbx`.
-pub fn run(pbx: &Pbx, line: &str) -> Output {
+pub fn run(pbx: &mut Pbx, line: &str) -> Output {
     let command = Command::parse(line);
-    let (mut text, ok) = match &command {
-        Command::Empty => (String::new(), true),
-        Command::DialplanShow { arg } => format::dialplan_show(pbx, arg.as_deref()),
-        Command::CoreShowHints => (format::core_show_hints(pbx), true),
-        Command::CoreShowHint { prefix } => (format::core_show_hint(pbx, prefix), true),
-        Command::Help => (format::help(COMMANDS), true),
-        Command::Usage(usage) => (usage.to_string(), false),
+    let outcome = match &command {
+        Command::Empty => Outcome::Done(String::new()),
+        Command::DialplanShow { arg } => match format::dialplan_show(pbx, arg.as_deref()) {
+            (text, true) => Outcome::Done(text),
+            (text, false) => Outcome::Failed(text),
+        },
+        Command::DialplanReload => dialplan_reload(pbx),
+        Command::CoreShowHints => Outcome::Done(format::core_show_hints(pbx)),
+        Command::CoreShowHint { prefix } => Outcome::Done(format::core_show_hint(pbx, prefix)),
+        Command::DevstateChange { device, state } => match pbx.devstate_change(device, state) {
+            Ok(done) => Outcome::Done(format!("Changing {} to {state}\n", done.name)),
+            Err(err) => refusal(err, DEVSTATE_CHANGE_USAGE),
+        },
+        Command::DevstateList => match pbx.custom_device_states() {
+            Ok(list) => Outcome::Done(format::devstate_list(&list)),
+            Err(err) => Outcome::Failed(format!("{err}\n")),
+        },
+        Command::PresencestateChange { provider, value } => {
+            match pbx.presencestate_change(provider, value) {
+                Ok(done) => {
+                    let state = value.split(',').next().unwrap_or("");
+                    Outcome::Done(format!("Changing {} to {state}\n", done.name))
+                }
+                Err(err) => refusal(err, PRESENCESTATE_CHANGE_USAGE),
+            }
+        }
+        Command::PresencestateList => match pbx.custom_presence_states() {
+            Ok(list) => Outcome::Done(format::presencestate_list(&list)),
+            Err(err) => Outcome::Failed(format!("{err}\n")),
+        },
+        Command::Help => Outcome::Done(format::help(COMMANDS)),
+        Command::Exit => Outcome::Exit,
+        Command::Usage(usage) => Outcome::Refused(usage.to_string()),
         Command::Unknown { prefix } => {
             let trimmed = line.trim();
-            return Output {
-                text: format!(
-                    "No such command '{trimmed}' (type 'core show help {prefix}' for other possible commands)\n"
-                ),
-                ok: false,
-            };
+            Outcome::Refused(format!(
+                "No such command '{trimmed}' (type 'core show help {prefix}' for other possible commands)\n"
+            ))
         }
     };
-    if !ok && !matches!(command, Command::Usage(_)) {
-        text.push_str(&format!("Command '{}' failed.\n", line.trim()));
+    match outcome {
+        Outcome::Done(text) => Output {
+            text,
+            ok: true,
+            exit: false,
+        },
+        Outcome::Failed(mut text) => {
+            text.push_str(&format!("Command '{}' failed.\n", line.trim()));
+            Output {
+                text,
+                ok: false,
+                exit: false,
+            }
+        }
+        Outcome::Refused(text) => Output {
+            text,
+            ok: false,
+            exit: false,
+        },
+        Outcome::Exit => Output {
+            text: String::new(),
+            ok: true,
+            exit: true,
+        },
     }
-    Output { text, ok }
+}
+
+/// How a refused state change is shown: Asterisk's own line where it has one, otherwise one
+/// line that says what is wrong (Asterisk reprints the usage text there).
+fn refusal(err: PbxError, usage: &str) -> Outcome {
+    match err {
+        PbxError::NotCustomDevice(_) => Outcome::Failed(
+            "The devstate command can only be used to set 'Custom:' device state!\n".to_string(),
+        ),
+        PbxError::NotCustomPresence(_) => Outcome::Failed(
+            "The presencestate command can only be used to set 'CustomPresence:' presence state!\n"
+                .to_string(),
+        ),
+        PbxError::EmptyName(_) => Outcome::Refused(usage.to_string()),
+        PbxError::Store(_) => Outcome::Failed(format!("{err}\n")),
+        other => Outcome::Refused(format!("{other}; nothing changed\n")),
+    }
+}
+
+fn dialplan_reload(pbx: &mut Pbx) -> Outcome {
+    match pbx.reload() {
+        Reload::Replaced { .. } => Outcome::Done("Dialplan reloaded.\n".to_string()),
+        Reload::Kept {
+            sources,
+            diagnostics,
+        } => {
+            let mut text = String::new();
+            for diag in diagnostics
+                .items()
+                .iter()
+                .filter(|it| it.code.rejects_file())
+            {
+                text.push_str(&crate::diag::render_short(&sources, diag));
+                text.push('\n');
+            }
+            text.push_str("Dialplan not reloaded: Asterisk would refuse these files; the previous dialplan stays active.\n");
+            Outcome::Failed(text)
+        }
+    }
 }
 
 /// Splits a line into words: blanks separate, double quotes group, a backslash escapes.
@@ -136,7 +289,7 @@ fn best_prefix(words: &[&str]) -> String {
     let mut best = String::new();
     for n in 1..=words.len() {
         let candidate = words[..n].join(" ");
-        if COMMANDS.iter().any(|it| {
+        if COMMANDS.iter().any(|(it, _)| {
             it.starts_with(&candidate)
                 && (it.len() == candidate.len() || it.as_bytes()[candidate.len()] == b' ')
         }) {

@@ -320,10 +320,56 @@ pub(crate) fn core_show_hint(pbx: &Pbx, prefix: &str) -> String {
     out
 }
 
-pub(crate) fn help(commands: &[&str]) -> String {
+pub(crate) fn help(commands: &[(&str, &str)]) -> String {
     let mut out = String::new();
-    for it in commands {
-        let _ = writeln!(out, "{it}");
+    for (command, summary) in commands {
+        let _ = writeln!(out, "{command:>25.25}  {summary}");
     }
+    out
+}
+
+/// Dash rule of the Custom state listings (69 characters).
+const RULE: &str = "---------------------------------------------------------------------";
+
+/// `devstate list` (spec state.md §6.3).
+pub(crate) fn devstate_list(entries: &[(String, String)]) -> String {
+    let mut out = format!(
+        "\n{RULE}\n--- Custom Device States --------------------------------------------\n{RULE}\n---\n"
+    );
+    for (name, value) in entries {
+        let name = name.rsplit('/').next().unwrap_or(name);
+        let _ = writeln!(out, "--- Name: 'Custom:{name}'  State: '{value}'\n---");
+    }
+    let _ = writeln!(out, "{RULE}\n{RULE}\n");
+    out
+}
+
+/// `presencestate list` (spec state.md §6.4): entries that do not parse are skipped.
+pub(crate) fn presencestate_list(entries: &[(String, String)]) -> String {
+    let mut out = format!(
+        "\n{RULE}\n--- Custom Presence States ------------------------------------------\n{RULE}\n---\n"
+    );
+    if entries.is_empty() {
+        out.push_str("No custom presence states defined\n");
+        return out;
+    }
+    for (name, value) in entries {
+        let name = name.rsplit('/').next().unwrap_or(name);
+        let mut fields = value.splitn(5, ',');
+        let state = crate::state::PresenceState::parse(fields.next().unwrap_or(""));
+        let subtype = fields.next().unwrap_or("");
+        let message = fields.next().unwrap_or("");
+        let options = fields.next().unwrap_or("");
+        if crate::state::PresenceValue::parse(value).is_err() {
+            continue;
+        }
+        let base64 = if options.contains('e') { "Yes" } else { "No" };
+        let _ = writeln!(
+            out,
+            "--- Name: 'CustomPresence:{name}'\n    --- State: '{}'\n    --- Subtype: '{subtype}'\n    --- Message: '{message}'\n    --- Base64 Encoded: '{base64}'\n---",
+            state.as_str()
+        );
+    }
+    let _ = writeln!(out, "{RULE}\n{RULE}\n");
     out
 }

@@ -3,9 +3,11 @@
 //! output is exactly what Asterisk's CLI prints.
 
 mod command;
+pub mod complete;
 mod format;
+pub mod repl;
 
-pub use command::{run, Command, Output};
+pub use command::{run, Command, Output, COMMANDS, PROMPT};
 
 #[cfg(test)]
 mod tests;

@@ -6,8 +6,8 @@ use crate::pbx::Pbx;
 
 #[track_caller]
 fn check(conf: &str, line: &str, expect: &str) {
-    let pbx = Pbx::load_str("extensions.conf", conf);
-    let out = run(&pbx, line);
+    let mut pbx = Pbx::load_str("extensions.conf", conf);
+    let out = run(&mut pbx, line);
     assert_eq!(out.text, expect, "\n--- got ---\n{}", out.text);
 }
 

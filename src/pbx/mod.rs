@@ -4,30 +4,64 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod error;
+
+pub use error::Error;
+
 use crate::config::SourceProvider;
 use crate::diag::{Diagnostics, SourceMap};
 use crate::dialplan::Dialplan;
-use crate::state::{HintKey, StateEngine};
+use crate::state::{
+    Change, DeviceState, HintKey, Presence, PresenceState, PresenceValue, StateEngine,
+};
+use crate::store::{MemStore, Store};
+
+/// The astdb family of Custom device states.
+pub const DEVSTATE_FAMILY: &str = "CustomDevstate";
+/// The astdb family of CustomPresence values.
+pub const PRESENCE_FAMILY: &str = "CustomPresence";
 
 /// A loaded PBX.
-#[derive(Debug)]
 pub struct Pbx {
+    provider: Arc<dyn SourceProvider + Send + Sync>,
     path: PathBuf,
     dialplan: Arc<Dialplan>,
     sources: SourceMap,
     diagnostics: Diagnostics,
     state: StateEngine,
+    store: Box<dyn Store>,
+}
+
+impl std::fmt::Debug for Pbx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pbx")
+            .field("path", &self.path)
+            .field("contexts", &self.dialplan.contexts.len())
+            .field("hints", &self.state.n_hints())
+            .finish()
+    }
+}
+
+/// A `devstate change` that was applied.
+#[derive(Debug)]
+pub struct Changed {
+    /// The name after the prefix, as typed.
+    pub name: String,
+    pub changes: Vec<Change>,
 }
 
 impl Pbx {
     /// Loads the dialplan in `path`. Never fails: an unreadable or rejected file gives an empty
     /// or partial dialplan, and `diagnostics()` says why.
-    pub fn load(provider: &dyn SourceProvider, path: &Path) -> Pbx {
-        Pbx::load_inner(provider, path)
+    pub fn load<P>(provider: &P, path: &Path) -> Pbx
+    where
+        P: SourceProvider + Clone + Send + Sync + 'static,
+    {
+        Pbx::load_shared(Arc::new(provider.clone()), path)
     }
 
-    fn load_inner(provider: &dyn SourceProvider, path: &Path) -> Pbx {
-        let loaded = crate::dialplan::load(provider, path);
+    fn load_shared(provider: Arc<dyn SourceProvider + Send + Sync>, path: &Path) -> Pbx {
+        let loaded = crate::dialplan::load(provider.as_ref(), path);
         let mut state = StateEngine::default();
         register_hints(&loaded.value, &mut state);
         Pbx {
@@ -36,7 +70,87 @@ impl Pbx {
             sources: loaded.sources,
             diagnostics: loaded.diagnostics,
             state,
+            store: Box::new(MemStore::default()),
+            provider,
         }
+    }
+
+    /// Loads the dialplan and restores the persisted Custom device states and CustomPresence
+    /// values from `store`, as Asterisk announces its astdb entries at start-up.
+    pub fn open<P>(provider: &P, path: &Path, store: Box<dyn Store>) -> Result<Pbx, Error>
+    where
+        P: SourceProvider + Clone + Send + Sync + 'static,
+    {
+        let mut pbx = Pbx::load(provider, path);
+        pbx.store = store;
+        for (name, value) in pbx.store.family(DEVSTATE_FAMILY)? {
+            let state = DeviceState::parse(&value);
+            pbx.state.set_device(&format!("Custom:{name}"), state);
+        }
+        for (name, value) in pbx.store.family(PRESENCE_FAMILY)? {
+            let presence = match PresenceValue::parse(&value) {
+                Ok(parsed) => parsed.presence,
+                Err(_) => Presence::new(PresenceState::Invalid),
+            };
+            pbx.state
+                .set_presence(&format!("CustomPresence:{name}"), presence);
+        }
+        Ok(pbx)
+    }
+
+    /// `devstate change Custom:NAME STATE`: stores the state as typed (durably), then announces
+    /// it. Nothing changes when it is refused.
+    pub fn devstate_change(&mut self, device: &str, state: &str) -> Result<Changed, Error> {
+        let name = strip_prefix_ignore_case(device, "Custom:")
+            .ok_or_else(|| Error::NotCustomDevice(device.to_string()))?;
+        if name.is_empty() {
+            return Err(Error::EmptyName(device.to_string()));
+        }
+        let parsed = DeviceState::parse(state);
+        if parsed == DeviceState::Unknown {
+            return Err(Error::InvalidDeviceState(state.to_string()));
+        }
+        self.store.put(DEVSTATE_FAMILY, name, state)?;
+        let changes = self.state.set_device(&format!("Custom:{name}"), parsed);
+        Ok(Changed {
+            name: name.to_string(),
+            changes,
+        })
+    }
+
+    /// `presencestate change CustomPresence:NAME VALUE`: checks the value (state, subtype,
+    /// message, options; strict base64 with `e`), stores it as typed (durably), then announces
+    /// it decoded. Nothing changes when it is refused.
+    pub fn presencestate_change(&mut self, provider: &str, value: &str) -> Result<Changed, Error> {
+        let name = strip_prefix_ignore_case(provider, "CustomPresence:")
+            .ok_or_else(|| Error::NotCustomPresence(provider.to_string()))?;
+        if name.is_empty() {
+            return Err(Error::EmptyName(provider.to_string()));
+        }
+        let parsed = PresenceValue::parse(value).map_err(|reason| Error::InvalidPresence {
+            value: value.to_string(),
+            reason,
+        })?;
+        self.store.put(PRESENCE_FAMILY, name, value)?;
+        let changes = self.state.set_presence(provider, parsed.presence);
+        Ok(Changed {
+            name: name.to_string(),
+            changes,
+        })
+    }
+
+    /// Every stored Custom device state `(name, value as typed)`, ordered as astdb orders them.
+    pub fn custom_device_states(&self) -> Result<Vec<(String, String)>, Error> {
+        Ok(self.store.family(DEVSTATE_FAMILY)?)
+    }
+
+    /// Every stored CustomPresence value `(name, value as typed)`.
+    pub fn custom_presence_states(&self) -> Result<Vec<(String, String)>, Error> {
+        Ok(self.store.family(PRESENCE_FAMILY)?)
+    }
+
+    pub fn state_mut(&mut self) -> &mut StateEngine {
+        &mut self.state
     }
 
     /// Loads a dialplan held in memory under the display name `name`.
@@ -49,7 +163,13 @@ impl Pbx {
     /// Asterisk refuse them (spec dialplan.md §1.7), the running dialplan is kept and the new
     /// diagnostics are returned with `Reload::Kept`; otherwise the new dialplan replaces the old
     /// one whole and its hints are registered again.
-    pub fn reload(&mut self, provider: &dyn SourceProvider) -> Reload {
+    pub fn reload(&mut self) -> Reload {
+        let provider = self.provider.clone();
+        self.reload_with(provider.as_ref())
+    }
+
+    /// `reload`, reading the files through `provider` instead of the one the PBX was loaded with.
+    pub fn reload_with(&mut self, provider: &dyn SourceProvider) -> Reload {
         let loaded = crate::dialplan::load(provider, &self.path);
         if loaded.diagnostics.rejects_file() {
             return Reload::Kept {
@@ -57,13 +177,17 @@ impl Pbx {
                 diagnostics: loaded.diagnostics,
             };
         }
-        let mut state = StateEngine::default();
-        register_hints(&loaded.value, &mut state);
+        let hints = hint_list(&loaded.value);
+        let changes = self.state.set_hints(&hints);
         self.dialplan = Arc::new(loaded.value);
         self.sources = loaded.sources;
         self.diagnostics = loaded.diagnostics;
-        self.state = state;
-        Reload::Replaced
+        Reload::Replaced { changes }
+    }
+
+    /// Points the PBX at another top-level file; it is read at the next `reload`.
+    pub fn set_path(&mut self, path: &Path) {
+        self.path = path.to_path_buf();
     }
 
     pub fn path(&self) -> &Path {
@@ -90,8 +214,8 @@ impl Pbx {
 /// What `Pbx::reload` did.
 #[derive(Debug)]
 pub enum Reload {
-    /// The new dialplan is active.
-    Replaced,
+    /// The new dialplan is active; hints that stayed kept their state and watchers.
+    Replaced { changes: Vec<Change> },
     /// The new files were refused; the previous dialplan stays active. The refused load's
     /// sources and diagnostics say why.
     Kept {
@@ -100,16 +224,31 @@ pub enum Reload {
     },
 }
 
+fn hint_list(plan: &Dialplan) -> Vec<(HintKey, String)> {
+    plan.hints()
+        .map(|(ctx, exten, hint)| {
+            (
+                HintKey {
+                    exten: exten.name.clone(),
+                    context: ctx.name.clone(),
+                },
+                hint.app.to_string(),
+            )
+        })
+        .collect()
+}
+
 fn register_hints(plan: &Dialplan, state: &mut StateEngine) {
-    for (ctx, exten, hint) in plan.hints() {
-        state.add_hint(
-            HintKey {
-                exten: exten.name.clone(),
-                context: ctx.name.clone(),
-            },
-            &hint.app,
-        );
+    for (key, text) in hint_list(plan) {
+        state.add_hint(key, &text);
     }
+}
+
+/// `text` without `prefix`, compared ignoring ASCII case.
+fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
 }
 
 #[cfg(test)]

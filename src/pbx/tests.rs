@@ -17,9 +17,9 @@ fn reload_keeps_the_old_dialplan_when_the_new_one_is_refused() {
         "extensions.conf",
         "[default]\nexten => 200,1,NoOp(new)\n#include missing.conf\n",
     );
-    match pbx.reload(&refused) {
+    match pbx.reload_with(&refused) {
         Reload::Kept { diagnostics, .. } => assert!(diagnostics.rejects_file()),
-        Reload::Replaced => panic!("a refused file replaced the dialplan"),
+        Reload::Replaced { .. } => panic!("a refused file replaced the dialplan"),
     }
     let ctx = pbx
         .dialplan()
@@ -32,7 +32,10 @@ fn reload_keeps_the_old_dialplan_when_the_new_one_is_refused() {
         "extensions.conf",
         "[default]\nexten => 300,1,Dail(x)\nexten => 300,1,NoOp\nexten => 300,hint,Custom:x\n",
     );
-    assert!(matches!(pbx.reload(&accepted), Reload::Replaced));
+    assert!(matches!(
+        pbx.reload_with(&accepted),
+        Reload::Replaced { .. }
+    ));
     let ctx = pbx
         .dialplan()
         .context("default")

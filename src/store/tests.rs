@@ -482,7 +482,7 @@ fn a_damaged_database_fails_the_quick_check() {
             .collect();
         store.put_many(&items).expect("put_many");
     }
-    // Overwrite everything after the first two pages (the header and the schema).
+    // Keep page 1 (header and schema) and page 2 (the table's root); overwrite the rest.
     let mut bytes = std::fs::read(db.path()).expect("read");
     assert!(
         bytes.len() > 4 * 4096,

@@ -3,5 +3,6 @@
 
 mod cli;
 mod regression;
+mod scripts;
 mod support;
 mod tidy;

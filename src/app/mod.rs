@@ -1,0 +1,326 @@
+//! Builds the process: parses the command line and runs one of the subcommands. This is the only
+//! module that may import every layer.
+
+pub mod script;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::{FsProvider, PathKind, SourceProvider};
+use crate::diag::{render_json, render_rich, render_short, Code, Severity};
+use crate::pbx::Pbx;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "dialstate",
+    version,
+    about = "Asterisk's dialplan and hint state, without a PBX"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Load a dialplan and report every problem, Asterisk's and ours.
+    Check {
+        /// The extensions.conf to check.
+        file: PathBuf,
+        /// How to print diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Rich)]
+        format: Format,
+    },
+    /// Print the dialplan like Asterisk's `dialplan show [[exten@]context]`.
+    Show {
+        file: PathBuf,
+        /// `CONTEXT`, `EXTEN@CONTEXT` or `EXTEN@`.
+        what: Option<String>,
+    },
+    /// Print the hints like Asterisk's `core show hints`, before any device reports.
+    Hints { file: PathBuf },
+    /// An Asterisk-like console on the dialplan in FILE, with its state kept in a database.
+    Console {
+        file: PathBuf,
+        /// Run this command and exit (repeatable); the output is printed as the console prints it.
+        #[arg(short = 'x', long = "exec", value_name = "CMD")]
+        exec: Vec<String>,
+        /// The state database (SQLite); `:memory:` keeps nothing.
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: String,
+    },
+    /// Run snapshot-tested console scripts (`*.cli`) and compare their transcripts.
+    Test {
+        /// Scripts, or folders searched for `*.cli` (default: the current folder).
+        paths: Vec<PathBuf>,
+        /// Write new and changed snapshots instead of failing.
+        #[arg(long)]
+        accept: bool,
+        /// Keep every snapshot in this folder instead of `snapshots/` beside each script.
+        #[arg(long, value_name = "DIR")]
+        snapshot_dir: Option<PathBuf>,
+    },
+}
+
+/// Where the console keeps its state unless told otherwise.
+const DEFAULT_DB: &str = "var/dialstate.db";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// miette reports with the source line and a caret.
+    Rich,
+    /// One `file:line:col: severity[code]: message` line each.
+    Short,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Exit status for a file that could not be read at all.
+const EXIT_UNREADABLE: u8 = 2;
+
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Cmd::Check { file, format } => check(&file, format),
+        Cmd::Show { file, what } => {
+            let line = match what {
+                Some(arg) => format!("dialplan show {arg}"),
+                None => "dialplan show".to_string(),
+            };
+            command(&file, &line)
+        }
+        Cmd::Hints { file } => command(&file, "core show hints"),
+        Cmd::Console { file, exec, db } => console(&file, &exec, &db),
+        Cmd::Test {
+            paths,
+            accept,
+            snapshot_dir,
+        } => test(paths, accept, snapshot_dir),
+    }
+}
+
+fn console(file: &Path, exec: &[String], db: &str) -> ExitCode {
+    if FsProvider.kind(file) != PathKind::File {
+        eprintln!("dialstate: cannot read `{}`: no such file", file.display());
+        return ExitCode::from(EXIT_UNREADABLE);
+    }
+    let store = match crate::store::open(db) {
+        Ok(store) => store,
+        Err(err) => {
+            eprintln!("dialstate: cannot use the state database `{db}`: {err}");
+            return ExitCode::from(EXIT_UNREADABLE);
+        }
+    };
+    let mut pbx = match Pbx::open(&FsProvider, file, store) {
+        Ok(pbx) => pbx,
+        Err(err) => {
+            eprintln!("dialstate: cannot restore state from `{db}`: {err}");
+            return ExitCode::from(EXIT_UNREADABLE);
+        }
+    };
+    for diag in pbx.diagnostics().items().iter().filter(|it| it.is_error()) {
+        eprintln!("{}", render_short(pbx.sources(), diag));
+    }
+    let mut out = std::io::stdout().lock();
+    if !exec.is_empty() {
+        let mut ok = true;
+        for line in exec {
+            let output = crate::console::run(&mut pbx, line);
+            ok &= output.ok;
+            if out.write_all(output.text.as_bytes()).is_err() || output.exit {
+                break;
+            }
+        }
+        return if ok {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        };
+    }
+    use std::io::{BufRead, IsTerminal};
+    if std::io::stdin().is_terminal() {
+        drop(out);
+        return match crate::console::repl::interactive(&mut pbx) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("dialstate: console: {err}");
+                ExitCode::from(1)
+            }
+        };
+    }
+    // Not a terminal: run each line and print only what it printed.
+    let mut ok = true;
+    for line in std::io::stdin().lock().lines() {
+        let Ok(line) = line else {
+            break;
+        };
+        let output = crate::console::run(&mut pbx, &line);
+        ok &= output.ok;
+        if out.write_all(output.text.as_bytes()).is_err() || output.exit {
+            break;
+        }
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn test(paths: Vec<PathBuf>, accept: bool, snapshot_dir: Option<PathBuf>) -> ExitCode {
+    use crate::app::script::{check, find_scripts, Options, Verdict};
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths
+    };
+    let scripts = find_scripts(&paths);
+    if scripts.is_empty() {
+        eprintln!("dialstate test: no *.cli scripts found");
+        return ExitCode::from(EXIT_UNREADABLE);
+    }
+    let options = Options {
+        snapshot_dir,
+        accept,
+    };
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for script in &scripts {
+        let result = check(script, &options);
+        let name = script.display();
+        match &result.verdict {
+            Verdict::Passed => {
+                passed += 1;
+                println!("ok       {name}");
+            }
+            Verdict::Accepted => {
+                passed += 1;
+                println!("accepted {name} -> {}", result.snapshot.display());
+            }
+            Verdict::Missing => {
+                failed += 1;
+                println!(
+                    "FAIL     {name}: no snapshot at {} (run with --accept to write it)",
+                    result.snapshot.display()
+                );
+            }
+            Verdict::Changed { diff } => {
+                failed += 1;
+                println!(
+                    "FAIL     {name}: the transcript differs from {}",
+                    result.snapshot.display()
+                );
+                print!("{diff}");
+            }
+            Verdict::Broken(why) => {
+                failed += 1;
+                println!("FAIL     {name}: {why}");
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// Loads `file`, or says why it cannot be read (exit status 2).
+fn load(file: &Path) -> Result<Pbx, ExitCode> {
+    if FsProvider.kind(file) != PathKind::File {
+        eprintln!("dialstate: cannot read `{}`: no such file", file.display());
+        return Err(ExitCode::from(EXIT_UNREADABLE));
+    }
+    let pbx = Pbx::load(&FsProvider, file);
+    let unreadable = pbx
+        .diagnostics()
+        .items()
+        .iter()
+        .any(|it| it.code == Code::UnreadableFile && it.primary_span().is_none());
+    if unreadable {
+        for diag in pbx.diagnostics().items() {
+            eprintln!("{}", render_short(pbx.sources(), diag));
+        }
+        return Err(ExitCode::from(EXIT_UNREADABLE));
+    }
+    Ok(pbx)
+}
+
+fn check(file: &Path, format: Format) -> ExitCode {
+    let pbx = match load(file) {
+        Ok(pbx) => pbx,
+        Err(code) => return code,
+    };
+    let diags = pbx.diagnostics().items();
+    let mut out = std::io::stdout().lock();
+    for diag in diags {
+        let text = match format {
+            Format::Rich => render_rich(pbx.sources(), diag),
+            Format::Short => render_short(pbx.sources(), diag),
+            Format::Json => render_json(pbx.sources(), diag),
+        };
+        if writeln!(out, "{}", text.trim_end()).is_err() {
+            return ExitCode::SUCCESS;
+        }
+    }
+    let errors = diags
+        .iter()
+        .filter(|it| it.severity == Severity::Error)
+        .count();
+    let warnings = diags.len() - errors;
+    if format != Format::Json {
+        let plan = pbx.dialplan();
+        let count =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let extens = plan
+            .contexts
+            .values()
+            .map(|it| it.extens.len())
+            .sum::<usize>();
+        let summary = format!(
+            "{}: {}, {}, {}; {}, {}{}",
+            file.display(),
+            count(plan.contexts.len(), "context", "contexts"),
+            count(extens, "extension", "extensions"),
+            count(plan.n_priorities(), "priority", "priorities"),
+            count(errors, "error", "errors"),
+            count(warnings, "warning", "warnings"),
+            if pbx.diagnostics().rejects_file() {
+                "; Asterisk would refuse to load this file"
+            } else {
+                ""
+            }
+        );
+        let _ = writeln!(out, "{summary}");
+    }
+    if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Runs one console command against the loaded file and prints what it printed.
+fn command(file: &Path, line: &str) -> ExitCode {
+    let pbx = match load(file) {
+        Ok(pbx) => pbx,
+        Err(code) => return code,
+    };
+    if pbx.diagnostics().rejects_file() {
+        eprintln!(
+            "dialstate: `{}` has errors that make Asterisk refuse it; showing what loaded (see `dialstate check`)",
+            file.display()
+        );
+    }
+    let mut pbx = pbx;
+    let output = crate::console::run(&mut pbx, line);
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(output.text.as_bytes());
+    if output.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}

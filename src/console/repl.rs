@@ -1,0 +1,97 @@
+//! The interactive console: the only file that touches rustyline or the terminal. It reads a line
+//! with history and tab completion, runs it through `console::run` and prints the output.
+
+use std::borrow::Cow;
+use std::path::PathBuf;
+
+use rustyline::completion::Completer;
+use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::history::DefaultHistory;
+use rustyline::validate::Validator;
+use rustyline::{Context, Editor, Helper};
+
+use crate::console::complete::{candidates, Names};
+use crate::console::{run, PROMPT};
+use crate::pbx::Pbx;
+
+struct ConsoleHelper {
+    names: Names,
+}
+
+impl Completer for ConsoleHelper {
+    type Candidate = String;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<String>)> {
+        let upto = line.get(..pos).unwrap_or(line);
+        let start = upto.rfind(char::is_whitespace).map_or(0, |it| it + 1);
+        let before: Vec<&str> = upto[..start].split_whitespace().collect();
+        Ok((start, candidates(&self.names, &before, &upto[start..])))
+    }
+}
+
+impl Hinter for ConsoleHelper {
+    type Hint = String;
+}
+
+impl Highlighter for ConsoleHelper {
+    fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
+        Cow::Borrowed(line)
+    }
+}
+
+impl Validator for ConsoleHelper {}
+
+impl Helper for ConsoleHelper {}
+
+/// Where the console keeps its history between runs.
+fn history_path() -> Option<PathBuf> {
+    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".dialstate_history"))
+}
+
+/// Runs the interactive console until `exit` or end of input.
+pub fn interactive(pbx: &mut Pbx) -> Result<(), ReadlineError> {
+    let mut editor: Editor<ConsoleHelper, DefaultHistory> = Editor::new()?;
+    editor.set_helper(Some(ConsoleHelper {
+        names: Names::of(pbx),
+    }));
+    let history = history_path();
+    if let Some(path) = &history {
+        let _ = editor.load_history(path);
+    }
+    loop {
+        match editor.readline(PROMPT) {
+            Ok(line) => {
+                if !line.trim().is_empty() {
+                    let _ = editor.add_history_entry(line.as_str());
+                }
+                let output = run(pbx, &line);
+                print!("{}", output.text);
+                if output.exit {
+                    break;
+                }
+                if let Some(helper) = editor.helper_mut() {
+                    helper.names = Names::of(pbx);
+                }
+            }
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break,
+            Err(err) => {
+                if let Some(path) = &history {
+                    let _ = editor.save_history(path);
+                }
+                return Err(err);
+            }
+        }
+    }
+    if let Some(path) = &history {
+        let _ = editor.save_history(path);
+    }
+    Ok(())
+}
