@@ -56,7 +56,8 @@ struct HintEntry {
     providers: Vec<ProviderId>,
     state: ExtensionState,
     presence: Presence,
-    watchers: usize,
+    /// This hint's own watchers (global ones live in `StateEngine::global`).
+    watchers: Vec<Watcher>,
 }
 
 /// What `core show hints` shows about one hint.
@@ -74,11 +75,9 @@ pub struct HintView<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct WatchId(u64);
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Watcher {
     id: WatchId,
-    /// `None` watches every hint.
-    hint: Option<HintId>,
     extended: bool,
     tx: Sender<Change>,
 }
@@ -100,21 +99,29 @@ pub struct StateEngine {
     free_hints: Vec<HintId>,
     /// Hints in `exten@context` order, the order `core show hints` uses.
     by_key: BTreeMap<String, HintId>,
-    watchers: Vec<Watcher>,
+    /// The same hints by key, for routing changes to their watchers.
+    ids: FxHashMap<HintKey, HintId>,
+    /// Watchers of every hint.
+    global: Vec<Watcher>,
+    /// Which hint each per-hint watcher watches.
+    watching: FxHashMap<WatchId, HintId>,
     next_watch: u64,
 }
 
 /// The routing key of a device: the technology or provider prefix ignores case, the rest does
 /// not (so `custom:x` and `Custom:x` are one device).
-fn device_key(id: &str) -> String {
+fn device_key(id: &str) -> std::borrow::Cow<'_, str> {
     let split = id.find(['/', ':']).unwrap_or(0);
+    if !id[..split].bytes().any(|b| b.is_ascii_uppercase()) {
+        return std::borrow::Cow::Borrowed(id);
+    }
     let mut key = id[..split].to_ascii_lowercase();
     key.push_str(&id[split..]);
-    key
+    std::borrow::Cow::Owned(key)
 }
 
 /// The routing key of a presence provider: label case ignored, name exact.
-fn provider_key(id: &str) -> String {
+fn provider_key(id: &str) -> std::borrow::Cow<'_, str> {
     device_key(id)
 }
 
@@ -155,7 +162,7 @@ impl StateEngine {
     /// Removes one hint at run time: its watchers get `Deactivated` (−1) and are released.
     pub fn remove_hint(&mut self, key: &HintKey) -> Vec<Change> {
         let mut changes = Vec::new();
-        if let Some(id) = self.by_key.get(&key.to_string()).copied() {
+        if let Some(id) = self.ids.get(key).copied() {
             self.drop_hint(id, ExtensionState::Deactivated, &mut changes);
         }
         self.dispatch(&changes);
@@ -177,6 +184,7 @@ impl StateEngine {
             }
         }
         self.by_key.remove(&entry.key.to_string());
+        self.ids.remove(&entry.key);
         self.free_hints.push(id);
         // The removal goes to this hint's watchers and to global ones; then the per-hint
         // watchers are released (their receivers see the channel close).
@@ -184,12 +192,12 @@ impl StateEngine {
             key: entry.key.clone(),
             state,
         };
-        for w in &self.watchers {
-            if w.hint.is_none() || w.hint == Some(id) {
-                let _ = w.tx.send(change.clone());
-            }
+        for w in entry.watchers.iter().chain(self.global.iter()) {
+            let _ = w.tx.send(change.clone());
         }
-        self.watchers.retain(|w| w.hint != Some(id));
+        for w in &entry.watchers {
+            self.watching.remove(&w.id);
+        }
         changes.push(change);
     }
 
@@ -225,6 +233,7 @@ impl StateEngine {
                     }
                 };
                 self.by_key.insert(name, id);
+                self.ids.insert(key.clone(), id);
                 id
             }
         };
@@ -271,7 +280,7 @@ impl StateEngine {
                     providers,
                     state,
                     presence,
-                    watchers: 0,
+                    watchers: Vec::new(),
                 });
             }
             Some(Some(entry)) => {
@@ -302,7 +311,7 @@ impl StateEngine {
 
     fn intern_device(&mut self, id: &str) -> DeviceId {
         let key = device_key(id);
-        if let Some(&dev) = self.device_ids.get(&key) {
+        if let Some(&dev) = self.device_ids.get(key.as_ref()) {
             return dev;
         }
         let dev = self.devices.len() as DeviceId;
@@ -311,13 +320,13 @@ impl StateEngine {
             announced: false,
             hints: Vec::new(),
         });
-        self.device_ids.insert(key, dev);
+        self.device_ids.insert(key.into_owned(), dev);
         dev
     }
 
     fn intern_provider(&mut self, id: &str) -> ProviderId {
         let key = provider_key(id);
-        if let Some(&prov) = self.provider_ids.get(&key) {
+        if let Some(&prov) = self.provider_ids.get(key.as_ref()) {
             return prov;
         }
         let prov = self.providers.len() as ProviderId;
@@ -325,7 +334,7 @@ impl StateEngine {
             presence: default_presence(id),
             hints: Vec::new(),
         });
-        self.provider_ids.insert(key, prov);
+        self.provider_ids.insert(key.into_owned(), prov);
         prov
     }
 
@@ -358,7 +367,7 @@ impl StateEngine {
 
     /// The current state of a device id (spec state.md §1.4).
     pub fn device_state(&self, id: &str) -> DeviceState {
-        match self.device_ids.get(&device_key(id)) {
+        match self.device_ids.get(device_key(id).as_ref()) {
             Some(&dev) => self.devices[dev as usize].state,
             None => default_device_state(id),
         }
@@ -366,7 +375,7 @@ impl StateEngine {
 
     /// The current presence of one provider id (spec state.md §3.2).
     pub fn presence(&self, id: &str) -> Presence {
-        match self.provider_ids.get(&provider_key(id)) {
+        match self.provider_ids.get(provider_key(id).as_ref()) {
             Some(&prov) => self.providers[prov as usize].presence.clone(),
             None => default_presence(id),
         }
@@ -388,9 +397,7 @@ impl StateEngine {
         let mut changes = Vec::new();
         self.set_device_into(id, state, &mut changes);
         let n = changes.len();
-        if !self.watchers.is_empty() {
-            self.dispatch(&changes);
-        }
+        self.dispatch(&changes);
         n
     }
 
@@ -411,8 +418,8 @@ impl StateEngine {
             id: id.to_string(),
             state,
         });
-        let hints = entry.hints.clone();
-        for hint in hints {
+        for idx in 0..self.devices[dev as usize].hints.len() {
+            let hint = self.devices[dev as usize].hints[idx];
             let Some(Some(h)) = self.hints.get(hint as usize) else {
                 continue;
             };
@@ -478,7 +485,7 @@ impl StateEngine {
     ) -> Result<(WatchId, Receiver<Change>), WatchError> {
         let hint = match key {
             None => None,
-            Some(key) => match self.by_key.get(&key.to_string()) {
+            Some(key) => match self.ids.get(key) {
                 Some(&id) => Some(id),
                 None => return Err(WatchError::NoHint(key.clone())),
             },
@@ -486,55 +493,53 @@ impl StateEngine {
         self.next_watch += 1;
         let id = WatchId(self.next_watch);
         let (tx, rx) = channel();
-        if let Some(h) = hint {
-            if let Some(Some(entry)) = self.hints.get_mut(h as usize) {
-                entry.watchers += 1;
+        let watcher = Watcher { id, extended, tx };
+        match hint {
+            Some(h) => {
+                if let Some(Some(entry)) = self.hints.get_mut(h as usize) {
+                    entry.watchers.push(watcher);
+                    self.watching.insert(id, h);
+                }
             }
+            None => self.global.push(watcher),
         }
-        self.watchers.push(Watcher {
-            id,
-            hint,
-            extended,
-            tx,
-        });
         Ok((id, rx))
     }
 
     /// Stops a watcher. Returns false when it was not watching.
     pub fn unwatch(&mut self, id: WatchId) -> bool {
-        let Some(pos) = self.watchers.iter().position(|it| it.id == id) else {
-            return false;
-        };
-        let watcher = self.watchers.remove(pos);
-        if let Some(h) = watcher.hint {
+        if let Some(h) = self.watching.remove(&id) {
             if let Some(Some(entry)) = self.hints.get_mut(h as usize) {
-                entry.watchers = entry.watchers.saturating_sub(1);
+                entry.watchers.retain(|it| it.id != id);
             }
+            return true;
         }
-        true
+        let before = self.global.len();
+        self.global.retain(|it| it.id != id);
+        self.global.len() != before
     }
 
+    /// Sends each change to the watchers of its hint and to the global watchers. Watchers whose
+    /// receiver is gone are dropped.
     fn dispatch(&mut self, changes: &[Change]) {
-        if self.watchers.is_empty() {
+        if self.global.is_empty() && self.watching.is_empty() {
             return;
         }
         let mut dead = Vec::new();
         for change in changes {
-            let target = change
-                .hint()
-                .and_then(|key| self.by_key.get(&key.to_string()).copied());
-            let repeat = matches!(change, Change::Extension { repeat: true, .. });
             if matches!(change, Change::HintGone { .. }) {
                 // Already delivered by `drop_hint`, before the hint's watchers were released.
                 continue;
             }
-            for w in &self.watchers {
-                let wanted = match (w.hint, target) {
-                    (None, _) => true,
-                    (Some(h), Some(t)) => h == t,
-                    (Some(_), None) => false,
-                };
-                if wanted && (!repeat || w.extended) && w.tx.send(change.clone()).is_err() {
+            let repeat = matches!(change, Change::Extension { repeat: true, .. });
+            let own = change
+                .hint()
+                .and_then(|key| self.ids.get(key))
+                .and_then(|&id| self.hints.get(id as usize))
+                .and_then(Option::as_ref)
+                .map_or(&[][..], |it| &it.watchers[..]);
+            for w in own.iter().chain(self.global.iter()) {
+                if (!repeat || w.extended) && w.tx.send(change.clone()).is_err() {
                     dead.push(w.id);
                 }
             }
@@ -554,20 +559,20 @@ impl StateEngine {
                 text: &it.hint.text,
                 state: it.state,
                 presence: &it.presence,
-                watchers: it.watchers,
+                watchers: it.watchers.len(),
             })
         })
     }
 
     /// One hint by key.
     pub fn hint(&self, key: &HintKey) -> Option<HintView<'_>> {
-        let id = *self.by_key.get(&key.to_string())?;
+        let id = *self.ids.get(key)?;
         self.hints.get(id as usize)?.as_ref().map(|it| HintView {
             key: &it.key,
             text: &it.hint.text,
             state: it.state,
             presence: &it.presence,
-            watchers: it.watchers,
+            watchers: it.watchers.len(),
         })
     }
 

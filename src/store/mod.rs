@@ -9,10 +9,12 @@
 //! implementations exist: `MemStore` (a `BTreeMap`, nothing persists) and `SqliteStore`, which
 //! uses Asterisk's own `astdb` table so a real `astdb.sqlite3` can be read and written.
 
+mod batch;
 mod error;
 mod memory;
 mod sqlite;
 
+pub use batch::BatchWriter;
 pub use error::Error;
 pub use memory::MemStore;
 pub use sqlite::SqliteStore;
@@ -36,12 +38,13 @@ pub trait Store: Send {
 }
 
 /// What the CLI's `--db PATH` names: `:memory:` gives a `MemStore`, anything else a
-/// `SqliteStore` on that file.
+/// `SqliteStore` on that file behind a `BatchWriter` (group commit).
 pub fn open(spec: &str) -> Result<Box<dyn Store>, Error> {
     if spec == MEMORY {
         Ok(Box::new(MemStore::default()))
     } else {
-        Ok(Box::new(SqliteStore::open(std::path::Path::new(spec))?))
+        let sqlite = SqliteStore::open(std::path::Path::new(spec))?;
+        Ok(Box::new(BatchWriter::spawn(Box::new(sqlite))?))
     }
 }
 

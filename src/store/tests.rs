@@ -612,3 +612,43 @@ fn error_messages_name_the_problem() {
         assert_eq!(error.to_string(), want);
     }
 }
+
+#[test]
+fn batch_writer_commits_many_callers_durably() {
+    use std::sync::Arc;
+
+    use crate::store::{BatchWriter, SqliteStore, Store};
+    let path = std::env::temp_dir().join(format!("dialstate-batch-{}.sqlite3", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    {
+        let sqlite = SqliteStore::open(&path).expect("open");
+        let writer = Arc::new(BatchWriter::spawn(Box::new(sqlite)).expect("spawn"));
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let writer = writer.clone();
+                std::thread::spawn(move || {
+                    for i in 0..50 {
+                        let rx = writer.submit("CustomDevstate", &format!("t{t}-{i}"), "BUSY");
+                        assert_eq!(rx.recv().ok(), Some(Ok(())));
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            assert!(thread.join().is_ok());
+        }
+        assert_eq!(writer.family("CustomDevstate").map(|it| it.len()), Ok(400));
+    }
+    let reopened = SqliteStore::open(&path).expect("reopen");
+    assert_eq!(
+        reopened.family("CustomDevstate").map(|it| it.len()),
+        Ok(400)
+    );
+    assert_eq!(
+        reopened.get("CustomDevstate", "t3-7"),
+        Ok(Some("BUSY".to_string()))
+    );
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
