@@ -12,3 +12,6 @@ pub const MAX_CATEGORY_NAME: usize = 79;
 pub const MAX_FILE_BYTES: u64 = 1 << 31;
 /// How many files one `#include` glob may load.
 pub const MAX_GLOB_MATCHES: usize = 4096;
+/// Most files one load reads, counting every `#include` of every file (Asterisk has no such
+/// limit, so a file that includes itself twice would be read 2^10 times).
+pub const MAX_FILES: usize = 1000;

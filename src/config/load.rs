@@ -9,7 +9,7 @@ use pest::Parser;
 
 use crate::config::comments::{CommentPass, Event, Outcome};
 use crate::config::grammar::{ConfGrammar, Rule};
-use crate::config::limits::{MAX_CATEGORY_NAME, MAX_INCLUDE_DEPTH, MAX_LINE_BYTES};
+use crate::config::limits::{MAX_CATEGORY_NAME, MAX_FILES, MAX_INCLUDE_DEPTH, MAX_LINE_BYTES};
 use crate::config::model::{Category, ConfFile, Item, Origin, Value};
 use crate::config::provider::{expand_braces, PathKind, SourceProvider};
 use crate::diag::{Diagnostics, FileId, Loaded, SourceMap, Span};
@@ -27,6 +27,8 @@ pub fn load(provider: &dyn SourceProvider, path: &Path) -> Loaded<ConfFile> {
         file: ConfFile::default(),
         current: None,
         names: Vec::new(),
+        chain: Vec::new(),
+        n_files: 0,
         top_dir,
     };
     loader.load_file(path, 0, None);
@@ -52,6 +54,10 @@ struct Loader<'p> {
     current: Option<usize>,
     /// Item names, shared between items (the first few distinct ones).
     names: Vec<std::sync::Arc<str>>,
+    /// The files being read right now, outermost first (to catch a file that includes itself).
+    chain: Vec<PathBuf>,
+    /// How many files this load has read.
+    n_files: usize,
     top_dir: PathBuf,
 }
 
@@ -187,7 +193,10 @@ impl Loader<'_> {
             .get(file)
             .map(|it| it.text.clone())
             .unwrap_or_else(|| "".into());
+        self.chain.push(path.to_path_buf());
+        self.n_files += 1;
         self.parse_text(file, &text, path, depth);
+        self.chain.pop();
         Some(file)
     }
 
@@ -504,6 +513,20 @@ impl Loader<'_> {
         let saved = self.current;
         let mut loaded_any = false;
         for found in matches {
+            if self.chain.contains(&found) {
+                // Asterisk would include it again until the depth limit and then refuse the
+                // file; say so at once instead of reading it ten more times.
+                if !try_include {
+                    self.diags.include_cycle(site, &found.display().to_string());
+                }
+                loaded_any = true;
+                continue;
+            }
+            if self.n_files >= MAX_FILES {
+                self.diags.too_many_files(site, MAX_FILES);
+                loaded_any = true;
+                break;
+            }
             match self.provider.kind(&found) {
                 PathKind::File => {
                     loaded_any |= self.load_file(&found, depth + 1, Some(site)).is_some();

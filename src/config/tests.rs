@@ -152,8 +152,16 @@ fn include_cycles_stop_at_the_depth_limit() {
     let provider = MemProvider::default().with("loop.conf", "[a]\n#include loop.conf\nx=1\n");
     let loaded = load(&provider, Path::new("loop.conf"));
     assert!(loaded.diagnostics.rejects_file());
-    // Like Asterisk, each of the ten nested copies opens its own `[a]`.
-    assert_eq!(loaded.value.categories.len(), 11);
+    assert_eq!(loaded.value.categories.len(), 1);
+    let out = dump(&loaded);
+    assert!(out.contains("it includes itself"), "{out}");
+    // Two files including each other, each twice: still read once each.
+    let provider = MemProvider::default()
+        .with("a.conf", "[a]\n#include b.conf\n#include b.conf\n")
+        .with("b.conf", "x=1\n#include a.conf\n#include a.conf\n");
+    let loaded = load(&provider, Path::new("a.conf"));
+    assert!(loaded.diagnostics.rejects_file());
+    assert_eq!(loaded.value.categories[0].items.len(), 2);
 }
 
 #[test]

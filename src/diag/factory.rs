@@ -269,6 +269,24 @@ impl Diagnostics {
         );
     }
 
+    pub fn include_cycle(&mut self, at: Span, path: &str) {
+        self.push(
+            Code::IncludeDepth,
+            Some(at),
+            "already being included",
+            format!("`#include` of `{path}`, which is already being included: it includes itself; Asterisk would repeat it up to the depth limit of 10 and then refuse the whole file"),
+        );
+    }
+
+    pub fn too_many_files(&mut self, at: Span, max: usize) {
+        self.push(
+            Code::IncludeDepth,
+            Some(at),
+            "not read",
+            format!("more than {max} files included in all; the rest are not read and the file is refused"),
+        );
+    }
+
     pub fn not_regular_file(&mut self, at: Span, path: &str) {
         self.push(
             Code::NotRegularFile,

@@ -73,3 +73,28 @@ fn deep_brackets_do_not_overflow_the_stack() {
         run.stdout
     );
 }
+
+/// Found by the loader fuzz target: a file that includes itself several times made the loader
+/// read it k^10 times (as Asterisk would) and never finish.
+#[test]
+fn self_including_file_is_refused_quickly() {
+    let dir = std::env::temp_dir().join(format!("dialstate-it-self-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("top.conf"), "[a]\n#include \"inc.conf\"\n").expect("write");
+    std::fs::write(
+        dir.join("inc.conf"),
+        "x=1\n#include \"inc.conf\"\n#include \"inc.conf\"\n#include \"inc.conf\"\n",
+    )
+    .expect("write");
+    let started = std::time::Instant::now();
+    let run = dialstate(&[
+        "check",
+        "--format",
+        "short",
+        &dir.join("top.conf").display().to_string(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("it includes itself"), "{}", run.stdout);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let _ = std::fs::remove_dir_all(&dir);
+}
