@@ -159,3 +159,41 @@ _7XXX@internal                : PJSIP/${EXTEN}                                  
         "There are no registered dialplan hints\n",
     );
 }
+
+#[test]
+fn tab_completion_offers_commands_names_and_states() {
+    use crate::console::complete::{candidates, Names};
+    let mut pbx = Pbx::load_str("extensions.conf", HINTS);
+    let _ = run(&mut pbx, "devstate change Custom:extra BUSY");
+    let names = Names::of(&pbx);
+    let c = |before: &[&str], partial: &str| candidates(&names, before, partial);
+    assert_eq!(c(&[], "d"), ["devstate", "dialplan"]);
+    assert_eq!(c(&["core", "show"], "hi"), ["hint", "hints"]);
+    assert_eq!(c(&["dialplan", "show"], "int"), ["internal"]);
+    assert_eq!(c(&["dialplan", "show"], "6001"), ["6001@internal"]);
+    assert_eq!(
+        c(&["core", "show", "hint"], "60"),
+        ["6001", "6002", "6003", "6004", "6005"]
+    );
+    assert_eq!(
+        c(&["devstate", "change"], "Custom:"),
+        [
+            "Custom:BobToggle",
+            "Custom:DND6002",
+            "Custom:extra",
+            "Custom:lamp3"
+        ]
+    );
+    assert_eq!(
+        c(&["devstate", "change", "Custom:lamp3"], "RING"),
+        ["RINGING", "RINGINUSE"]
+    );
+    assert_eq!(
+        c(&["presencestate", "change"], "custompresence:"),
+        ["CustomPresence:Bob", "CustomPresence:Ellen"]
+    );
+    assert_eq!(
+        c(&["presencestate", "change", "CustomPresence:Bob"], "a"),
+        ["AVAILABLE", "AWAY"]
+    );
+}

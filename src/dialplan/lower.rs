@@ -8,13 +8,13 @@ use pest::Parser;
 use crate::config::{Category, ConfFile, Item};
 use crate::diag::{Diagnostics, Span};
 use crate::dialplan::grammar::{DialplanGrammar, Rule};
-use crate::dialplan::hash::{FastMap, FastSet};
 use crate::dialplan::limits::MAX_BRACKET_NESTING;
 use crate::dialplan::model::{
     Context, Dialplan, Exten, General, Ignorepat, Include, Priority, Switch, PRIORITY_HINT,
 };
 use crate::dialplan::pattern::{self, ExtenIndex};
 use crate::expr::{substitute, Vars};
+use rustc_hash::{FxHashMap as FastMap, FxHashSet as FastSet};
 
 /// Builds the dialplan. `diags` receives every problem found on the way.
 pub(crate) fn lower(conf: &ConfFile, diags: &mut Diagnostics) -> Dialplan {

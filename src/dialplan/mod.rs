@@ -4,7 +4,7 @@
 
 mod apps;
 mod grammar;
-mod hash;
+
 mod limits;
 mod lint;
 mod lookup;
