@@ -10,6 +10,7 @@ pub mod console;
 pub mod diag;
 pub mod dialplan;
 pub mod expr;
+pub mod interp;
 pub mod pbx;
 pub mod state;
 pub mod store;

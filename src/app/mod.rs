@@ -52,6 +52,41 @@ enum Cmd {
         #[arg(long, default_value = DEFAULT_DB)]
         db: String,
     },
+    /// Run a simulated call and print its trace (the console's `call` command).
+    Run {
+        file: PathBuf,
+        /// `EXTEN@CONTEXT` (the context defaults to `default`).
+        target: String,
+        /// The caller's number.
+        #[arg(long)]
+        callerid: Option<String>,
+        /// The caller's name.
+        #[arg(long)]
+        callerid_name: Option<String>,
+        /// A channel variable set before the call, `VAR=VALUE` (repeatable).
+        #[arg(long = "set", value_name = "VAR=VALUE")]
+        set: Vec<String>,
+        /// DTMF the caller will press.
+        #[arg(long)]
+        digits: Option<String>,
+        /// How a dialled device answers, `DEVICE=ANSWER|BUSY|NOANSWER|CHANUNAVAIL|CONGESTION`.
+        #[arg(long = "dial", value_name = "DEVICE=OUTCOME")]
+        dial: Vec<String>,
+        /// Print this variable after the call (repeatable).
+        #[arg(long = "var", value_name = "NAME")]
+        show: Vec<String>,
+        /// Stop a call after this many priorities.
+        #[arg(long, default_value_t = crate::interp::limits::DEFAULT_MAX_STEPS)]
+        max_steps: u64,
+        /// The state database (SQLite); `:memory:` keeps nothing.
+        #[arg(long, default_value = ":memory:")]
+        db: String,
+    },
+    /// Print what `$[EXPR]` becomes.
+    Eval {
+        /// The expression (the text between `$[` and `]`).
+        expr: String,
+    },
     /// Run snapshot-tested console scripts (`*.cli`) and compare their transcripts.
     Test {
         /// Scripts, or folders searched for `*.cli` (default: the current folder).
@@ -93,6 +128,59 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Cmd::Hints { file } => command(&file, "core show hints"),
         Cmd::Console { file, exec, db } => console(&file, &exec, &db),
+        Cmd::Run {
+            file,
+            target,
+            callerid,
+            callerid_name,
+            set,
+            digits,
+            dial,
+            show,
+            max_steps,
+            db,
+        } => {
+            let (exten, context) = target.split_once('@').unwrap_or((&target, "default"));
+            let pairs = |items: &[String]| -> Vec<(String, String)> {
+                items
+                    .iter()
+                    .map(|it| match it.split_once('=') {
+                        Some((a, b)) => (a.to_string(), b.to_string()),
+                        None => (it.clone(), String::new()),
+                    })
+                    .collect()
+            };
+            let spec = crate::console::CallSpec {
+                exten: exten.to_string(),
+                context: if context.is_empty() {
+                    "default"
+                } else {
+                    context
+                }
+                .to_string(),
+                caller_num: callerid,
+                caller_name: callerid_name,
+                vars: pairs(&set),
+                digits: digits.unwrap_or_default(),
+                dial: pairs(&dial),
+                show,
+            };
+            run_call(&file, &db, spec, max_steps)
+        }
+        Cmd::Eval { expr } => {
+            struct NoFunctions;
+            impl crate::expr::expression::Functions for NoFunctions {
+                fn call(&self, _: &str, _: &str) -> Option<String> {
+                    None
+                }
+            }
+            let outcome = crate::expr::expression::evaluate(&expr, &NoFunctions);
+            for warning in &outcome.warnings {
+                eprintln!("WARNING: {warning}");
+            }
+            println!("{}", outcome.value);
+            ExitCode::SUCCESS
+        }
         Cmd::Test {
             paths,
             accept,
@@ -163,6 +251,40 @@ fn console(file: &Path, exec: &[String], db: &str) -> ExitCode {
         }
     }
     if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn run_call(file: &Path, db: &str, spec: crate::console::CallSpec, max_steps: u64) -> ExitCode {
+    if FsProvider.kind(file) != PathKind::File {
+        eprintln!("dialstate: cannot read `{}`: no such file", file.display());
+        return ExitCode::from(EXIT_UNREADABLE);
+    }
+    let store = match crate::store::open(db) {
+        Ok(store) => store,
+        Err(err) => {
+            eprintln!("dialstate: cannot use the state database `{db}`: {err}");
+            return ExitCode::from(EXIT_UNREADABLE);
+        }
+    };
+    let mut pbx = match Pbx::open(&FsProvider, file, store) {
+        Ok(pbx) => pbx,
+        Err(err) => {
+            eprintln!("dialstate: {err}");
+            return ExitCode::from(EXIT_UNREADABLE);
+        }
+    };
+    pbx.max_steps = max_steps.max(1);
+    let line = format!("call {}@{}", spec.exten, spec.context);
+    let output = crate::console::execute(
+        &mut pbx,
+        &crate::console::Command::Call(Box::new(spec)),
+        &line,
+    );
+    let _ = std::io::stdout().lock().write_all(output.text.as_bytes());
+    if output.ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

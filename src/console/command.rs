@@ -2,6 +2,7 @@
 //! "failed" / "No such command" lines follow Asterisk's `main/cli.c`.
 
 use crate::console::format;
+use crate::interp::{CallOptions, DialOutcome};
 use crate::pbx::{Error as PbxError, Pbx, Reload};
 
 const DIALPLAN_SHOW_USAGE: &str = "Usage: dialplan show [[exten@]context]\n       Show dialplan\n";
@@ -22,6 +23,11 @@ pub const PROMPT: &str = "*CLI> ";
 /// Every command with its one-line summary, for `help` and "No such command" hints.
 pub const COMMANDS: &[(&str, &str)] = &[
     ("core show hint", "Show a single hint"),
+    ("call", "Run a simulated call through the dialplan"),
+    (
+        "core set max-steps",
+        "Set how many priorities one call may run",
+    ),
     ("core show hints", "Show dialplan hints"),
     ("devstate change", "Change a custom device state"),
     ("devstate list", "List currently known custom device states"),
@@ -65,6 +71,10 @@ pub enum Command {
     },
     /// `presencestate list`
     PresencestateList,
+    /// `call EXTEN@CONTEXT [callerid NUM [NAME]] [set VAR=VALUE]... [digits DTMF] [dial DEVICE=OUTCOME]... [var NAME]...`
+    Call(Box<CallSpec>),
+    /// `core set max-steps N`
+    SetMaxSteps(u64),
     Help,
     Exit,
     /// A known command with the wrong number of words.
@@ -74,6 +84,70 @@ pub enum Command {
         prefix: String,
     },
     Empty,
+}
+
+/// A parsed `call` command.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CallSpec {
+    pub exten: String,
+    pub context: String,
+    pub caller_num: Option<String>,
+    pub caller_name: Option<String>,
+    pub vars: Vec<(String, String)>,
+    pub digits: String,
+    pub dial: Vec<(String, String)>,
+    /// Variables to print after the call.
+    pub show: Vec<String>,
+}
+
+const CALL_USAGE: &str = "Usage: call EXTEN@CONTEXT [callerid NUM [NAME]] [set VAR=VALUE]... [digits DTMF] [dial DEVICE=ANSWER|BUSY|NOANSWER|CHANUNAVAIL|CONGESTION]... [var NAME]...\n";
+const SET_MAX_STEPS_USAGE: &str = "Usage: core set max-steps <n>\n";
+
+fn parse_call(words: &[String]) -> Option<CallSpec> {
+    let target = words.get(1)?;
+    let (exten, context) = target.split_once('@').unwrap_or((target, "default"));
+    let mut spec = CallSpec {
+        exten: exten.to_string(),
+        context: if context.is_empty() {
+            "default"
+        } else {
+            context
+        }
+        .to_string(),
+        ..CallSpec::default()
+    };
+    let keywords = ["callerid", "set", "digits", "dial", "var"];
+    let mut idx = 2;
+    while idx < words.len() {
+        let word = words[idx].to_ascii_lowercase();
+        let arg = words.get(idx + 1)?;
+        match word.as_str() {
+            "callerid" => {
+                spec.caller_num = Some(arg.clone());
+                idx += 2;
+                if let Some(name) = words.get(idx) {
+                    if !keywords.contains(&name.to_ascii_lowercase().as_str()) {
+                        spec.caller_name = Some(name.clone());
+                        idx += 1;
+                    }
+                }
+                continue;
+            }
+            "set" => {
+                let (name, value) = arg.split_once('=')?;
+                spec.vars.push((name.to_string(), value.to_string()));
+            }
+            "digits" => spec.digits.push_str(arg),
+            "dial" => {
+                let (device, outcome) = arg.split_once('=')?;
+                spec.dial.push((device.to_string(), outcome.to_string()));
+            }
+            "var" => spec.show.push(arg.clone()),
+            _ => return None,
+        }
+        idx += 2;
+    }
+    Some(spec)
 }
 
 /// What a command printed, and whether it succeeded.
@@ -119,6 +193,15 @@ impl Command {
             ["presencestate", "change", ..] => Command::Usage(PRESENCESTATE_CHANGE_USAGE),
             ["presencestate", "list"] => Command::PresencestateList,
             ["presencestate", "list", ..] => Command::Usage(PRESENCESTATE_LIST_USAGE),
+            ["call", ..] => match parse_call(&words) {
+                Some(spec) => Command::Call(Box::new(spec)),
+                None => Command::Usage(CALL_USAGE),
+            },
+            ["core", "set", "max-steps", n] => match n.parse::<u64>() {
+                Ok(n) if n > 0 => Command::SetMaxSteps(n),
+                _ => Command::Usage(SET_MAX_STEPS_USAGE),
+            },
+            ["core", "set", "max-steps", ..] => Command::Usage(SET_MAX_STEPS_USAGE),
             ["help"] | ["core", "show", "help"] => Command::Help,
             ["exit"] | ["quit"] => Command::Exit,
             _ => Command::Unknown {
@@ -140,8 +223,13 @@ enum Outcome {
 
 /// Runs one console line against `pbx`.
 pub fn run(pbx: &mut Pbx, line: &str) -> Output {
-    let command = Command::parse(line);
-    let outcome = match &command {
+    execute(pbx, &Command::parse(line), line)
+}
+
+/// Runs an already parsed command (front ends that build commands from flags); `line` is what
+/// error messages quote.
+pub fn execute(pbx: &mut Pbx, command: &Command, line: &str) -> Output {
+    let outcome = match command {
         Command::Empty => Outcome::Done(String::new()),
         Command::DialplanShow { arg } => match format::dialplan_show(pbx, arg.as_deref()) {
             (text, true) => Outcome::Done(text),
@@ -171,6 +259,11 @@ pub fn run(pbx: &mut Pbx, line: &str) -> Output {
             Ok(list) => Outcome::Done(format::presencestate_list(&list)),
             Err(err) => Outcome::Failed(format!("{err}\n")),
         },
+        Command::Call(spec) => call(pbx, spec),
+        Command::SetMaxSteps(n) => {
+            pbx.max_steps = *n;
+            Outcome::Done(format!("Maximum steps per call set to {n}\n"))
+        }
         Command::Help => Outcome::Done(format::help(COMMANDS)),
         Command::Exit => Outcome::Exit,
         Command::Usage(usage) => Outcome::Refused(usage.to_string()),
@@ -223,6 +316,81 @@ fn refusal(err: PbxError, usage: &str) -> Outcome {
         PbxError::Store(_) => Outcome::Failed(format!("{err}\n")),
         other => Outcome::Refused(format!("{other}; nothing changed\n")),
     }
+}
+
+/// Hangup cause texts (`ast_cause2str`) for the causes the simulator produces.
+fn cause_text(cause: u32) -> &'static str {
+    match cause {
+        1 => "Unallocated (unassigned) number",
+        16 => "Normal Clearing",
+        17 => "User busy",
+        18 => "No user responding",
+        19 => "User alerting, no answer",
+        21 => "Call Rejected",
+        31 => "Normal, unspecified",
+        34 => "Circuit/channel congestion",
+        _ => "Unknown",
+    }
+}
+
+fn call(pbx: &mut Pbx, spec: &CallSpec) -> Outcome {
+    let mut dial = Vec::new();
+    for (device, outcome) in &spec.dial {
+        match DialOutcome::parse(outcome) {
+            Some(it) => dial.push((device.clone(), it)),
+            None => {
+                return Outcome::Refused(format!(
+                    "unknown dial outcome `{outcome}` for {device}; expected ANSWER, BUSY, NOANSWER, CHANUNAVAIL or CONGESTION\n"
+                ))
+            }
+        }
+    }
+    let options = CallOptions {
+        context: spec.context.clone(),
+        exten: spec.exten.clone(),
+        caller_num: spec.caller_num.clone(),
+        caller_name: spec.caller_name.clone(),
+        vars: spec.vars.clone(),
+        digits: spec.digits.clone(),
+        dial,
+        max_steps: pbx.max_steps,
+        ..CallOptions::default()
+    };
+    let result = crate::interp::run(pbx, &options);
+    let call_id = format!(
+        "C-{:08x}",
+        result
+            .channel
+            .uniqueid
+            .rsplit('.')
+            .next()
+            .and_then(|it| it.parse::<u32>().ok())
+            .unwrap_or(0)
+    );
+    let mut text = String::new();
+    for event in &result.events {
+        text.push_str(&event.render(&result.channel.name, &call_id));
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "  == {} hung up: cause {} ({}), {} {} run\n",
+        result.channel.name,
+        result.cause,
+        cause_text(result.cause),
+        result.steps,
+        if result.steps == 1 {
+            "priority"
+        } else {
+            "priorities"
+        }
+    ));
+    for name in &spec.show {
+        match result.channel.var(name) {
+            Some(value) => text.push_str(&format!("  == {name}={value}\n")),
+            None => text.push_str(&format!("  == {name} is not set\n")),
+        }
+    }
+    Outcome::Done(text)
 }
 
 fn dialplan_reload(pbx: &mut Pbx) -> Outcome {

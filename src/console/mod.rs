@@ -7,7 +7,7 @@ pub mod complete;
 mod format;
 pub mod repl;
 
-pub use command::{run, Command, Output, COMMANDS, PROMPT};
+pub use command::{execute, run, CallSpec, Command, Output, COMMANDS, PROMPT};
 
 #[cfg(test)]
 mod tests;

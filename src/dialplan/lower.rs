@@ -27,7 +27,7 @@ pub(crate) fn lower(conf: &ConfFile, diags: &mut Diagnostics) -> Dialplan {
         .filter(|it| it.name.eq_ignore_ascii_case("globals"))
     {
         for item in &cat.items {
-            let value = substitute(item.value(), &GlobalVars(&plan.globals)).into_owned();
+            let value = substitute(item.value(), &mut GlobalVars(&plan.globals)).into_owned();
             plan.globals.insert(Box::from(&*item.name), value.into());
         }
     }
@@ -101,11 +101,11 @@ pub(crate) fn is_true(text: &str) -> bool {
 struct GlobalVars<'a>(&'a IndexMap<Box<str>, Box<str>>);
 
 impl Vars for GlobalVars<'_> {
-    fn var(&self, name: &str) -> Option<String> {
+    fn var(&mut self, name: &str) -> Option<String> {
         self.0.get(name).map(|it| it.to_string())
     }
 
-    fn function(&self, name: &str, args: &str) -> Option<String> {
+    fn function(&mut self, name: &str, args: &str) -> Option<String> {
         match name {
             "GLOBAL" => self.var(args),
             _ => None,
@@ -121,7 +121,7 @@ struct HintVars<'a> {
 }
 
 impl Vars for HintVars<'_> {
-    fn var(&self, name: &str) -> Option<String> {
+    fn var(&mut self, name: &str) -> Option<String> {
         match name {
             "EXTEN" => Some(self.exten.to_string()),
             "CONTEXT" => Some(self.context.to_string()),
@@ -129,7 +129,7 @@ impl Vars for HintVars<'_> {
         }
     }
 
-    fn function(&self, name: &str, args: &str) -> Option<String> {
+    fn function(&mut self, name: &str, args: &str) -> Option<String> {
         GlobalVars(self.globals).function(name, args)
     }
 }
@@ -277,7 +277,7 @@ impl Builder<'_> {
                 }
             }
         } else {
-            let ext: std::rc::Rc<str> = substitute(st.ext, &GlobalVars(self.globals)).into();
+            let ext: std::rc::Rc<str> = substitute(st.ext, &mut GlobalVars(self.globals)).into();
             memory.exten = Some(ext.clone());
             memory.slot = None;
             ext
@@ -489,7 +489,7 @@ impl Builder<'_> {
             if number == PRIORITY_HINT && !exten.name.starts_with('_') && app.contains("${") {
                 substitute(
                     app,
-                    &HintVars {
+                    &mut HintVars {
                         globals: self.globals,
                         exten: &exten.name,
                         context,
@@ -548,7 +548,7 @@ impl Builder<'_> {
     }
 
     fn include(&mut self, context: &str, item: &Item) {
-        let value = substitute(item.value(), &GlobalVars(self.globals)).into_owned();
+        let value = substitute(item.value(), &mut GlobalVars(self.globals)).into_owned();
         let span = item.value_full_span();
         let (target, timespec) = match DialplanGrammar::parse(Rule::include_value, &value) {
             Ok(pairs) => {
@@ -585,7 +585,7 @@ impl Builder<'_> {
     }
 
     fn ignorepat(&mut self, context: &str, item: &Item) {
-        let value = substitute(item.value(), &GlobalVars(self.globals)).into_owned();
+        let value = substitute(item.value(), &mut GlobalVars(self.globals)).into_owned();
         let span = item.value_full_span();
         let Some(ctx) = self.contexts.get_mut(context) else {
             return;
@@ -607,7 +607,7 @@ impl Builder<'_> {
     fn switch(&mut self, context: &str, item: &Item) {
         let kind = item.name.to_ascii_lowercase();
         let value = if kind == "switch" {
-            substitute(item.value(), &GlobalVars(self.globals)).into_owned()
+            substitute(item.value(), &mut GlobalVars(self.globals)).into_owned()
         } else {
             item.value().to_string()
         };

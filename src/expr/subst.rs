@@ -4,16 +4,25 @@
 /// Where substitution looks names up.
 pub trait Vars {
     /// A variable's value; `None` when it is unset.
-    fn var(&self, name: &str) -> Option<String>;
+    fn var(&mut self, name: &str) -> Option<String>;
     /// A function call `NAME(args)`; `None` when it fails or is unknown.
-    fn function(&self, name: &str, args: &str) -> Option<String>;
+    fn function(&mut self, name: &str, args: &str) -> Option<String>;
+    /// What `$[text]` becomes (`text` is already substituted). Without a channel (load time)
+    /// the expression is kept as written.
+    fn expression(&mut self, text: &str) -> String {
+        format!("$[{text}]")
+    }
+    /// A warning about the text being substituted (a missing `}` or `]`).
+    fn warn(&mut self, message: &str) {
+        let _ = message;
+    }
 }
 
 /// Deepest nesting of `${...}` inside `${...}`.
 const MAX_DEPTH: usize = 15;
 
 /// Substitutes every `${...}` in `text`; borrows when there is nothing to substitute.
-pub fn substitute<'a>(text: &'a str, vars: &dyn Vars) -> std::borrow::Cow<'a, str> {
+pub fn substitute<'a>(text: &'a str, vars: &mut dyn Vars) -> std::borrow::Cow<'a, str> {
     if !text.contains("${") && !text.contains("$[") {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -22,7 +31,7 @@ pub fn substitute<'a>(text: &'a str, vars: &dyn Vars) -> std::borrow::Cow<'a, st
     std::borrow::Cow::Owned(out)
 }
 
-fn scan(text: &str, vars: &dyn Vars, depth: usize, out: &mut String) {
+fn scan(text: &str, vars: &mut dyn Vars, depth: usize, out: &mut String) {
     let bytes = text.as_bytes();
     let mut pos = 0;
     while pos < bytes.len() {
@@ -33,7 +42,10 @@ fn scan(text: &str, vars: &dyn Vars, depth: usize, out: &mut String) {
         out.push_str(&text[pos..dollar]);
         match bytes.get(dollar + 1) {
             Some(b'{') => {
-                let (body, next, nested) = body_of(text, dollar + 2, b'{', b'}');
+                let (body, next, nested, closed) = body_of(text, dollar + 2, b'{', b'}');
+                if !closed {
+                    vars.warn("error in extension logic (missing '}')");
+                }
                 let body = if nested {
                     if depth + 1 > MAX_DEPTH {
                         String::new()
@@ -49,14 +61,19 @@ fn scan(text: &str, vars: &dyn Vars, depth: usize, out: &mut String) {
                 pos = next;
             }
             Some(b'[') => {
-                let (body, next, nested) = body_of(text, dollar + 2, b'[', b']');
-                out.push_str("$[");
-                if nested && depth < MAX_DEPTH {
-                    scan(body, vars, depth + 1, out);
-                } else {
-                    out.push_str(body);
+                let (body, next, nested, closed) = body_of(text, dollar + 2, b'[', b']');
+                if !closed {
+                    vars.warn("error in extension logic (missing ']')");
                 }
-                out.push(']');
+                let body = if nested && depth < MAX_DEPTH {
+                    let mut inner = String::new();
+                    scan(body, vars, depth + 1, &mut inner);
+                    inner
+                } else {
+                    body.to_string()
+                };
+                let value = vars.expression(&body);
+                out.push_str(&value);
                 pos = next;
             }
             _ => {
@@ -68,8 +85,9 @@ fn scan(text: &str, vars: &dyn Vars, depth: usize, out: &mut String) {
 }
 
 /// Finds the body of a reference starting at `start` (just after `${` or `$[`): returns the
-/// body, the position after the closing bracket and whether it holds nested references.
-fn body_of(text: &str, start: usize, open: u8, close: u8) -> (&str, usize, bool) {
+/// body, the position after the closing bracket, whether it holds nested references and whether
+/// the closing bracket was there.
+fn body_of(text: &str, start: usize, open: u8, close: u8) -> (&str, usize, bool, bool) {
     let bytes = text.as_bytes();
     let mut depth = 1usize;
     let mut nested = false;
@@ -84,16 +102,16 @@ fn body_of(text: &str, start: usize, open: u8, close: u8) -> (&str, usize, bool)
         } else if b == close {
             depth -= 1;
             if depth == 0 {
-                return (&text[start..idx], idx + 1, nested);
+                return (&text[start..idx], idx + 1, nested, true);
             }
         }
         idx += 1;
     }
-    (&text[start..], bytes.len(), nested)
+    (&text[start..], bytes.len(), nested, false)
 }
 
 /// Evaluates a `${...}` body: a variable or a function call, then the optional substring.
-fn evaluate(body: &str, vars: &dyn Vars) -> String {
+fn evaluate(body: &str, vars: &mut dyn Vars) -> String {
     let bytes = body.as_bytes();
     let mut parens = 0i32;
     let mut is_call = false;

@@ -7,11 +7,11 @@ use crate::expr::{substitute, Vars};
 struct Table(HashMap<&'static str, &'static str>);
 
 impl Vars for Table {
-    fn var(&self, name: &str) -> Option<String> {
+    fn var(&mut self, name: &str) -> Option<String> {
         self.0.get(name).map(|it| it.to_string())
     }
 
-    fn function(&self, name: &str, args: &str) -> Option<String> {
+    fn function(&mut self, name: &str, args: &str) -> Option<String> {
         match name {
             "LEN" => Some(args.len().to_string()),
             _ => None,
@@ -21,13 +21,13 @@ impl Vars for Table {
 
 #[track_caller]
 fn check(text: &str, expect: &str) {
-    let vars = Table(HashMap::from([
+    let mut vars = Table(HashMap::from([
         ("A", "abcdefg"),
         ("B", "A"),
         ("C", "${A}"),
         ("PREFIX", "9"),
     ]));
-    assert_eq!(substitute(text, &vars), expect, "substituting {text:?}");
+    assert_eq!(substitute(text, &mut vars), expect, "substituting {text:?}");
 }
 
 #[test]

@@ -30,6 +30,12 @@ pub struct Pbx {
     diagnostics: Diagnostics,
     state: StateEngine,
     store: Box<dyn Store>,
+    /// Global variables at run time: `[globals]` plus what calls set.
+    globals: indexmap::IndexMap<String, String>,
+    /// Channels created so far (names and unique ids count up).
+    channels: u32,
+    /// The step limit of each call (`core set max-steps`).
+    pub max_steps: u64,
 }
 
 impl std::fmt::Debug for Pbx {
@@ -66,12 +72,20 @@ impl Pbx {
         register_hints(&loaded.value, &mut state);
         Pbx {
             path: path.to_path_buf(),
+            globals: loaded
+                .value
+                .globals
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             dialplan: Arc::new(loaded.value),
             sources: loaded.sources,
             diagnostics: loaded.diagnostics,
             state,
             store: Box::new(MemStore::default()),
             provider,
+            channels: 0,
+            max_steps: crate::interp::limits::DEFAULT_MAX_STEPS,
         }
     }
 
@@ -179,6 +193,13 @@ impl Pbx {
         }
         let hints = hint_list(&loaded.value);
         let changes = self.state.set_hints(&hints);
+        // Globals persist across reloads unless `clearglobalvars=yes` (spec dialplan.md §2.1).
+        if loaded.value.general.clearglobalvars {
+            self.globals.clear();
+        }
+        for (name, value) in &loaded.value.globals {
+            self.globals.insert(name.to_string(), value.to_string());
+        }
         self.dialplan = Arc::new(loaded.value);
         self.sources = loaded.sources;
         self.diagnostics = loaded.diagnostics;
@@ -253,3 +274,78 @@ fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> 
 
 #[cfg(test)]
 mod tests;
+
+impl crate::interp::Env for Pbx {
+    fn dialplan(&self) -> &Dialplan {
+        &self.dialplan
+    }
+
+    fn state(&self) -> &StateEngine {
+        &self.state
+    }
+
+    fn set_device(&mut self, id: &str, state: DeviceState) -> Vec<Change> {
+        self.state.set_device(id, state)
+    }
+
+    fn global(&self, name: &str) -> Option<String> {
+        self.globals.get(name).cloned()
+    }
+
+    fn set_global(&mut self, name: &str, value: &str) {
+        self.globals.insert(name.to_string(), value.to_string());
+    }
+
+    fn write_custom_device(&mut self, device: &str, value: &str) -> Result<Vec<Change>, String> {
+        match self.devstate_change(device, value) {
+            Ok(done) => Ok(done.changes),
+            Err(Error::NotCustomDevice(_)) => Err(
+                "The DEVICE_STATE function can only be used to set 'Custom:' device state!"
+                    .to_string(),
+            ),
+            Err(Error::EmptyName(_)) => {
+                Err("DEVICE_STATE function called with no custom device name!".to_string())
+            }
+            Err(Error::InvalidDeviceState(_)) => Err(format!(
+                "DEVICE_STATE function given invalid state value '{value}'"
+            )),
+            Err(err) => Err(err.to_string()),
+        }
+    }
+
+    fn write_custom_presence(
+        &mut self,
+        provider: &str,
+        value: &str,
+    ) -> Result<Vec<Change>, String> {
+        match self.presencestate_change(provider, value) {
+            Ok(done) => Ok(done.changes),
+            Err(Error::NotCustomPresence(_)) => Err(
+                "The PRESENCE_STATE function can only set CustomPresence: presence providers."
+                    .to_string(),
+            ),
+            Err(Error::EmptyName(_)) => {
+                Err("PRESENCE_STATE function called with no custom device name!".to_string())
+            }
+            Err(Error::InvalidPresence { reason, .. }) => {
+                Err(format!("Invalid arguments to PRESENCE_STATE: {reason}"))
+            }
+            Err(err) => Err(err.to_string()),
+        }
+    }
+
+    fn db_get(&self, family: &str, key: &str) -> Option<String> {
+        self.store.get(family, key).ok().flatten()
+    }
+
+    fn db_put(&mut self, family: &str, key: &str, value: &str) -> Result<(), String> {
+        self.store
+            .put(family, key, value)
+            .map_err(|err| err.to_string())
+    }
+
+    fn next_channel(&mut self) -> u32 {
+        self.channels += 1;
+        self.channels
+    }
+}

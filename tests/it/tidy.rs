@@ -91,7 +91,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     ("sip", &["state", "diag"]),
     ("ami", &["pbx", "state", "diag"]),
-    ("console", &["pbx", "diag", "dialplan", "state"]),
+    ("console", &["pbx", "diag", "dialplan", "state", "interp"]),
 ];
 
 #[test]

@@ -1,0 +1,19 @@
+//! What a dialplan function or application may ask of the channel it runs on. Functions and
+//! applications see only this trait, never each other or the executor's internals.
+
+/// The channel-side services a function needs.
+pub trait FuncCtx {
+    /// A variable as `${name}` would read it (channel first, then globals); `None` when unset.
+    fn var(&self, name: &str) -> Option<String>;
+    /// Sets a channel variable (`Set(name=value)` semantics, `_`/`__` prefixes kept).
+    fn set_var(&mut self, name: &str, value: &str);
+    /// Deletes a channel variable.
+    fn delete_var(&mut self, name: &str);
+    /// A global variable.
+    fn global(&self, name: &str) -> Option<String>;
+    fn set_global(&mut self, name: &str, value: &str);
+    /// Reports a warning Asterisk would log (lowercase, no final period); it appears in the trace.
+    fn warn(&mut self, message: String);
+    /// The simulated clock, Unix seconds.
+    fn now(&self) -> i64;
+}

@@ -1,0 +1,27 @@
+//! What the interpreter needs from the PBX around it: the dialplan, the state engine and the
+//! writes that go through the state database. `pbx::Pbx` implements it; the interpreter never
+//! imports `pbx`.
+
+use crate::dialplan::Dialplan;
+use crate::state::{Change, DeviceState, StateEngine};
+
+pub trait Env {
+    fn dialplan(&self) -> &Dialplan;
+    fn state(&self) -> &StateEngine;
+    /// Announces a device state (technology devices during a simulated call).
+    fn set_device(&mut self, id: &str, state: DeviceState) -> Vec<Change>;
+    /// A global variable (set by `[globals]` or at run time).
+    fn global(&self, name: &str) -> Option<String>;
+    fn set_global(&mut self, name: &str, value: &str);
+    /// `DEVICE_STATE(Custom:x)=VALUE` / `devstate change`: checks, persists, announces.
+    fn write_custom_device(&mut self, device: &str, value: &str) -> Result<Vec<Change>, String>;
+    /// `PRESENCE_STATE(CustomPresence:x)=VALUE`: checks, persists, announces.
+    fn write_custom_presence(&mut self, provider: &str, value: &str)
+        -> Result<Vec<Change>, String>;
+    /// `DB(family/key)` read.
+    fn db_get(&self, family: &str, key: &str) -> Option<String>;
+    /// `DB(family/key)=value` write.
+    fn db_put(&mut self, family: &str, key: &str, value: &str) -> Result<(), String>;
+    /// The next channel sequence number (for channel names and unique ids).
+    fn next_channel(&mut self) -> u32;
+}

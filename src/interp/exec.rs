@@ -1,0 +1,583 @@
+//! The executor: runs one simulated channel through the dialplan the way `__ast_pbx_run` does
+//! (spec dialplan.md §6.1): look up the priority, substitute its data, run the application, move
+//! on; invalid extensions go to `i`, exceptions to `e`, running off the end auto-falls-through,
+//! and the `h` extension runs at the end. Every step is bounded.
+
+use std::collections::VecDeque;
+
+use crate::dialplan::{Found, Target, PRIORITY_HINT};
+use crate::expr::{substitute, Vars};
+use crate::interp::apps;
+use crate::interp::channel::Channel;
+use crate::interp::ctx::FuncCtx;
+use crate::interp::env::Env;
+use crate::interp::functions;
+use crate::interp::limits::{DEFAULT_MAX_STEPS, MAX_DATA};
+use crate::interp::trace::{Event, Level};
+
+/// How a simulated callee answers a `Dial`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialOutcome {
+    Answer,
+    Busy,
+    NoAnswer,
+    Unavailable,
+    Congestion,
+}
+
+impl DialOutcome {
+    pub fn parse(text: &str) -> Option<DialOutcome> {
+        match text.to_ascii_uppercase().as_str() {
+            "ANSWER" => Some(DialOutcome::Answer),
+            "BUSY" => Some(DialOutcome::Busy),
+            "NOANSWER" => Some(DialOutcome::NoAnswer),
+            "CHANUNAVAIL" | "UNAVAILABLE" => Some(DialOutcome::Unavailable),
+            "CONGESTION" => Some(DialOutcome::Congestion),
+            _ => None,
+        }
+    }
+}
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct CallOptions {
+    pub context: String,
+    pub exten: String,
+    pub caller_num: Option<String>,
+    pub caller_name: Option<String>,
+    /// Channel variables set before the first priority.
+    pub vars: Vec<(String, String)>,
+    /// DTMF the caller will press, consumed by `WaitExten`, `Read`, `Background`.
+    pub digits: String,
+    /// Outcomes chosen for dialled devices (`PJSIP/bob=BUSY`); others follow their state.
+    pub dial: Vec<(String, DialOutcome)>,
+    pub max_steps: u64,
+    /// The simulated clock at the start of the call (Unix seconds).
+    pub now: i64,
+}
+
+impl Default for CallOptions {
+    fn default() -> Self {
+        CallOptions {
+            context: "default".to_string(),
+            exten: "s".to_string(),
+            caller_num: None,
+            caller_name: None,
+            vars: Vec::new(),
+            digits: String::new(),
+            dial: Vec::new(),
+            max_steps: DEFAULT_MAX_STEPS,
+            now: 1_767_225_600,
+        }
+    }
+}
+
+/// How a call ended.
+#[derive(Debug, Clone)]
+pub struct CallResult {
+    pub events: Vec<Event>,
+    pub channel: Channel,
+    pub cause: u32,
+    pub steps: u64,
+}
+
+/// What an application tells the executor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Flow {
+    /// Continue with the next priority.
+    Next,
+    /// Continue exactly at this location (context, exten, priority).
+    Jump(String, String, i32),
+    /// The application returned non-zero: the channel stops (`Spawn extension ... exited non-zero`).
+    Stop,
+    /// The application returned non-zero with AST_PBX_ERROR (an exception `ERROR` may follow).
+    Error,
+}
+
+/// The running call. Applications and functions reach the channel through it.
+pub struct Exec<'e> {
+    pub(crate) env: &'e mut dyn Env,
+    pub(crate) chan: Channel,
+    pub(crate) events: Vec<Event>,
+    pub(crate) now: i64,
+    pub(crate) digits: VecDeque<char>,
+    pub(crate) dial: Vec<(String, DialOutcome)>,
+    /// Devices a Dial left in use, to free when the call ends.
+    pub(crate) busy_devices: Vec<String>,
+    pub(crate) in_h: bool,
+}
+
+/// Runs a call to the end.
+pub fn run(env: &mut dyn Env, options: &CallOptions) -> CallResult {
+    let seq = env.next_channel();
+    let exten = if options.exten.is_empty() {
+        "s"
+    } else {
+        &options.exten
+    };
+    let name = format!("Local/{}@{}-{seq:08x};1", exten, options.context);
+    let uniqueid = format!("{}.{seq}", options.now);
+    let mut chan = Channel::new(name, uniqueid, &options.context, exten);
+    chan.caller_num = options.caller_num.clone();
+    chan.caller_name = options.caller_name.clone();
+    for (name, value) in &options.vars {
+        chan.set(name, value);
+    }
+    let mut exec = Exec {
+        env,
+        chan,
+        events: Vec::new(),
+        now: options.now,
+        digits: options.digits.chars().collect(),
+        dial: options.dial.clone(),
+        busy_devices: Vec::new(),
+        in_h: false,
+    };
+    if options.exten.is_empty() {
+        exec.verbose(
+            2,
+            format!(
+                "Starting {} at {},{},1 failed so falling back to exten 's'",
+                exec.chan.name, options.context, options.exten
+            ),
+        );
+    }
+    let steps = exec.main_loop(options.max_steps.max(1));
+    exec.hangup_h(options.max_steps.max(1));
+    for device in std::mem::take(&mut exec.busy_devices) {
+        let changes = exec
+            .env
+            .set_device(&device, crate::state::DeviceState::NotInuse);
+        exec.record(changes);
+    }
+    let cause = exec.chan.hangup_cause.unwrap_or(16);
+    CallResult {
+        events: exec.events,
+        channel: exec.chan,
+        cause,
+        steps,
+    }
+}
+
+impl Exec<'_> {
+    pub(crate) fn verbose(&mut self, level: u8, text: String) {
+        self.events.push(Event::Verbose { level, text });
+    }
+
+    pub(crate) fn log(&mut self, level: Level, text: String) {
+        self.events.push(Event::Log { level, text });
+    }
+
+    /// Substitutes variables, functions and expressions in application data.
+    pub(crate) fn substitute(&mut self, text: &str) -> String {
+        let mut out = substitute(text, self).into_owned();
+        if out.len() > MAX_DATA {
+            let mut end = MAX_DATA;
+            while !out.is_char_boundary(end) {
+                end -= 1;
+            }
+            out.truncate(end);
+        }
+        out
+    }
+
+    fn find(
+        &self,
+        context: &str,
+        exten: &str,
+        priority: i32,
+    ) -> Result<Found<'_>, crate::dialplan::NotFound> {
+        self.env.dialplan().find(
+            context,
+            exten,
+            Target::Priority(priority),
+            self.chan.caller_num.as_deref(),
+        )
+    }
+
+    /// Whether an extension exists at priority 1 in a context (for `i`, `e`, `h`, `t`).
+    pub(crate) fn exists(&self, context: &str, exten: &str) -> bool {
+        self.find(context, exten, 1).is_ok()
+    }
+
+    /// The step loop. Returns how many priorities ran.
+    fn main_loop(&mut self, max_steps: u64) -> u64 {
+        let mut steps = 0u64;
+        loop {
+            if steps >= max_steps {
+                self.log(
+                    Level::Warning,
+                    format!(
+                        "channel '{}' executed {max_steps} priorities without hanging up; stopped by the step limit (--max-steps)",
+                        self.chan.name
+                    ),
+                );
+                return steps;
+            }
+            let (context, exten, priority) = (
+                self.chan.context.clone(),
+                self.chan.exten.clone(),
+                self.chan.priority,
+            );
+            let found = match self.find(&context, &exten, priority) {
+                Ok(found) => Some((found.priority.app.clone(), found.priority.data.clone())),
+                Err(_) => None,
+            };
+            let Some((app, data)) = found else {
+                if !self.not_found(&context, &exten, priority) {
+                    return steps;
+                }
+                continue;
+            };
+            steps += 1;
+            let data = self.substitute(&data);
+            let flow = match apps::lookup(&app) {
+                None => {
+                    self.log(
+                        Level::Warning,
+                        format!(
+                            "No application '{app}' for extension ({context}, {exten}, {priority})"
+                        ),
+                    );
+                    Flow::Stop
+                }
+                Some((spelling, run)) => {
+                    self.events.push(Event::Executing {
+                        exten: exten.clone(),
+                        context: context.clone(),
+                        priority,
+                        app: spelling.to_string(),
+                        data: data.clone(),
+                    });
+                    run(self, &data)
+                }
+            };
+            match flow {
+                Flow::Next => {
+                    if self.chan.hangup_cause.is_some() {
+                        return steps;
+                    }
+                    self.chan.priority = priority + 1;
+                }
+                Flow::Jump(context, exten, priority) => {
+                    self.chan.context = context;
+                    self.chan.exten = exten;
+                    self.chan.priority = priority;
+                }
+                Flow::Stop | Flow::Error => {
+                    self.verbose(
+                        2,
+                        format!(
+                            "Spawn extension ({context}, {exten}, {priority}) exited non-zero on '{}'",
+                            self.chan.name
+                        ),
+                    );
+                    if flow == Flow::Error && self.exists(&context, "e") && exten != "e" {
+                        self.raise("ERROR");
+                        continue;
+                    }
+                    return steps;
+                }
+            }
+        }
+    }
+
+    /// Handles a failed lookup (§6.1 step 5). Returns true when the call goes on.
+    fn not_found(&mut self, context: &str, exten: &str, priority: i32) -> bool {
+        let invalid = self.find(context, exten, 1).is_err();
+        if invalid {
+            if self.exists(context, "i") {
+                self.verbose(
+                    3,
+                    format!(
+                        "Channel '{}' sent to invalid extension: context,exten,priority={context},{exten},{priority}",
+                        self.chan.name
+                    ),
+                );
+                self.chan.set("INVALID_EXTEN", exten);
+                self.chan.exten = "i".to_string();
+                self.chan.priority = 1;
+                return true;
+            }
+            if self.exists(context, "e") {
+                self.raise("INVALID");
+                return true;
+            }
+            self.log(
+                Level::Warning,
+                format!(
+                    "Channel '{}' sent to invalid extension but no invalid handler: context,exten,priority={context},{exten},{priority}",
+                    self.chan.name
+                ),
+            );
+            return false;
+        }
+        // Ran off the end.
+        if self.env.dialplan().general.autofallthrough {
+            let status = self.chan.var("DIALSTATUS").unwrap_or("UNKNOWN").to_string();
+            self.verbose(
+                3,
+                format!(
+                    "Auto fallthrough, channel '{}' status is '{status}'",
+                    self.chan.name
+                ),
+            );
+            if !self.chan.answered && self.chan.hangup_cause.is_none() {
+                match status.as_str() {
+                    "BUSY" => self.chan.hangup_cause = Some(17),
+                    "CONGESTION" | "CHANUNAVAIL" => self.chan.hangup_cause = Some(34),
+                    _ => {}
+                }
+            }
+            return false;
+        }
+        // autofallthrough=no: the digit wait times out at once in simulated time.
+        if self.exists(context, "t") {
+            self.verbose(3, format!("Timeout on {}", self.chan.name));
+            self.chan.exten = "t".to_string();
+            self.chan.priority = 1;
+            return true;
+        }
+        if self.exists(context, "e") {
+            self.raise("RESPONSETIMEOUT");
+            return true;
+        }
+        self.log(
+            Level::Warning,
+            format!("Timeout, but no rule 't' or 'e' in context '{context}'"),
+        );
+        false
+    }
+
+    /// Raises an exception: remember where, continue at `e`,1.
+    pub(crate) fn raise(&mut self, reason: &str) {
+        self.chan.exception = Some((
+            reason.to_string(),
+            self.chan.context.clone(),
+            self.chan.exten.clone(),
+            self.chan.priority,
+        ));
+        self.chan.exten = "e".to_string();
+        self.chan.priority = 1;
+    }
+
+    /// Runs the `h` extension of the current context once, if it exists.
+    fn hangup_h(&mut self, max_steps: u64) {
+        if self.in_h {
+            return;
+        }
+        self.in_h = true;
+        let context = self.chan.context.clone();
+        if !self.exists(&context, "h") {
+            return;
+        }
+        self.chan.exten = "h".to_string();
+        self.chan.priority = 1;
+        let mut steps = 0;
+        while steps < max_steps {
+            let priority = self.chan.priority;
+            let Ok(found) = self.find(&context, "h", priority) else {
+                return;
+            };
+            let (app, data) = (found.priority.app.clone(), found.priority.data.clone());
+            steps += 1;
+            let data = self.substitute(&data);
+            let flow = match apps::lookup(&app) {
+                None => {
+                    self.log(
+                        Level::Warning,
+                        format!("No application '{app}' for extension ({context}, h, {priority})"),
+                    );
+                    Flow::Stop
+                }
+                Some((spelling, run)) => {
+                    self.events.push(Event::Executing {
+                        exten: "h".to_string(),
+                        context: context.clone(),
+                        priority,
+                        app: spelling.to_string(),
+                        data: data.clone(),
+                    });
+                    run(self, &data)
+                }
+            };
+            match flow {
+                Flow::Next => self.chan.priority = priority + 1,
+                Flow::Jump(_, _, p) => self.chan.priority = p,
+                Flow::Stop | Flow::Error => {
+                    self.verbose(
+                        2,
+                        format!(
+                            "Spawn extension ({context}, h, {priority}) exited non-zero on '{}'",
+                            self.chan.name
+                        ),
+                    );
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Resolves a Goto-style target `[[context,]exten,]priority` (§6.3 Goto) against the current
+    /// location. `Err` carries the warning to log.
+    pub(crate) fn resolve(&mut self, target: &str) -> Result<(String, String, i32), String> {
+        let fields: Vec<&str> = target.split(',').collect();
+        let (context, exten, pri) = match fields.as_slice() {
+            [p] => (None, None, *p),
+            [e, p] => (None, Some(*e), *p),
+            [c, e, p, ..] => (Some(*c), Some(*e), *p),
+            [] => {
+                return Err("Goto requires an argument ([[context,]extension,]priority)".to_string())
+            }
+        };
+        let context = context
+            .filter(|it| !it.is_empty())
+            .unwrap_or(&self.chan.context)
+            .to_string();
+        let exten = exten
+            .filter(|it| !it.is_empty())
+            .unwrap_or(&self.chan.exten)
+            .to_string();
+        let trimmed = pri.trim();
+        if let Ok(n) = trimmed.parse::<i32>() {
+            if !trimmed.starts_with(['+', '-']) {
+                return Ok((context, exten, n));
+            }
+        }
+        if let Some(rel) = trimmed
+            .strip_prefix('+')
+            .and_then(|it| it.parse::<i32>().ok())
+        {
+            return Ok((context, exten, self.chan.priority + rel));
+        }
+        if let Some(rel) = trimmed
+            .strip_prefix('-')
+            .and_then(|it| it.parse::<i32>().ok())
+        {
+            return Ok((context, exten, self.chan.priority - rel));
+        }
+        let label = pri.trim_start_matches(['+', '-']);
+        let found = self.env.dialplan().find(
+            &context,
+            &exten,
+            Target::Label(label),
+            self.chan.caller_num.as_deref(),
+        );
+        match found {
+            Ok(found) => Ok((context, exten, found.priority.number)),
+            Err(_) => {
+                self.log(
+                    Level::Notice,
+                    format!(
+                        "No such label '{label}' in extension '{exten}' in context '{context}'"
+                    ),
+                );
+                Err(format!(
+                    "Priority '{pri}' must be a number > 0, or valid label"
+                ))
+            }
+        }
+    }
+
+    /// The hint of the channel's current extension, if any: (hint string, name).
+    fn current_hint(&self) -> Option<(String, String)> {
+        self.env
+            .dialplan()
+            .find(
+                &self.chan.context,
+                &self.chan.exten,
+                Target::Priority(PRIORITY_HINT),
+                None,
+            )
+            .ok()
+            .map(|it| (it.priority.app.to_string(), it.priority.data.to_string()))
+    }
+}
+
+impl Vars for Exec<'_> {
+    fn var(&mut self, name: &str) -> Option<String> {
+        match name {
+            "EXTEN" => return Some(self.chan.exten.clone()),
+            "CONTEXT" => return Some(self.chan.context.clone()),
+            "PRIORITY" => return Some(self.chan.priority.to_string()),
+            "CHANNEL" => return Some(self.chan.name.clone()),
+            "UNIQUEID" => return Some(self.chan.uniqueid.clone()),
+            "EPOCH" => return Some(self.now.to_string()),
+            "HINT" => return self.current_hint().map(|it| it.0),
+            "HINTNAME" => return self.current_hint().map(|it| it.1),
+            "HANGUPCAUSE" => return self.chan.hangup_cause.map(|it| it.to_string()),
+            _ => {}
+        }
+        if let Some(value) = self.chan.var(name) {
+            return Some(value.to_string());
+        }
+        self.env_global(name)
+    }
+
+    fn function(&mut self, name: &str, args: &str) -> Option<String> {
+        functions::read(self, name, args)
+    }
+
+    fn expression(&mut self, text: &str) -> String {
+        functions::expression(self, text)
+    }
+
+    fn warn(&mut self, message: &str) {
+        self.log(Level::Warning, message.to_string());
+    }
+}
+
+impl Exec<'_> {
+    fn env_global(&self, name: &str) -> Option<String> {
+        self.env.global(crate::interp::channel::bare(name))
+    }
+
+    /// Puts the state changes a call caused into the trace (hint changes only).
+    pub(crate) fn record(&mut self, changes: Vec<crate::state::Change>) {
+        for change in changes {
+            if change.hint().is_some() {
+                self.events.push(Event::State(change.to_string()));
+            }
+        }
+    }
+}
+
+impl FuncCtx for Exec<'_> {
+    fn var(&self, name: &str) -> Option<String> {
+        match name {
+            "EXTEN" => Some(self.chan.exten.clone()),
+            "CONTEXT" => Some(self.chan.context.clone()),
+            "PRIORITY" => Some(self.chan.priority.to_string()),
+            "CHANNEL" => Some(self.chan.name.clone()),
+            _ => self
+                .chan
+                .var(name)
+                .map(str::to_string)
+                .or_else(|| self.env_global(name)),
+        }
+    }
+
+    fn set_var(&mut self, name: &str, value: &str) {
+        self.chan.set(name, value);
+    }
+
+    fn delete_var(&mut self, name: &str) {
+        self.chan.delete(name);
+    }
+
+    fn global(&self, name: &str) -> Option<String> {
+        self.env_global(name)
+    }
+
+    fn set_global(&mut self, name: &str, value: &str) {
+        self.env.set_global(name, value);
+    }
+
+    fn warn(&mut self, message: String) {
+        self.log(Level::Warning, message);
+    }
+
+    fn now(&self) -> i64 {
+        self.now
+    }
+}
