@@ -41,6 +41,17 @@ exten => 100,1,Set(A=${EXTEN})
 ";
 
 fn main() {
+    let only_loop = std::env::var_os("DIALSTATE_BENCH_ONLY_LOOP").is_some();
+    if !only_loop {
+        expressions();
+    }
+    looping();
+    if !only_loop {
+        call();
+    }
+}
+
+fn expressions() {
     // 1. Simple expressions, parsed once and evaluated many times.
     let expr = parse("5 + 1 > 5");
     let n = 2_000_000;
@@ -58,7 +69,9 @@ fn main() {
     }
     let rate = 200_000.0 / start.elapsed().as_secs_f64();
     println!("expressions: substituted text parsed and evaluated each time, {rate:.0}/s");
+}
 
+fn looping() {
     // 2. A loop-heavy dialplan: While, Set with an expression, GotoIf, EndWhile.
     let mut pbx = Pbx::load_str("loop.conf", LOOP);
     let options = CallOptions {
@@ -67,16 +80,26 @@ fn main() {
         max_steps: 10_000_000,
         ..CallOptions::default()
     };
-    let start = Instant::now();
-    let result = run(&mut pbx, &options);
-    let elapsed = start.elapsed().as_secs_f64();
-    println!(
-        "loop: {} priorities in {elapsed:.3} s = {:.0} priorities/s (I = {})",
-        result.steps,
-        result.steps as f64 / elapsed,
-        result.channel.var("I").unwrap_or("?")
-    );
+    for trace in [false, true] {
+        let options = CallOptions {
+            trace,
+            ..options.clone()
+        };
+        let start = Instant::now();
+        let result = run(&mut pbx, &options);
+        let elapsed = start.elapsed().as_secs_f64();
+        println!(
+            "loop ({}): {} priorities in {elapsed:.3} s = {:.0} priorities/s (I = {}, {} events)",
+            if trace { "trace kept" } else { "no trace" },
+            result.steps,
+            result.steps as f64 / elapsed,
+            result.channel.var("I").unwrap_or("?"),
+            result.events.len()
+        );
+    }
+}
 
+fn call() {
     // 3. A 10-priority call with 5 substitutions and 2 state-function reads.
     let mut pbx = Pbx::load_str("call.conf", CALL);
     let options = CallOptions {

@@ -54,6 +54,8 @@ pub struct CallOptions {
     pub max_steps: u64,
     /// The simulated clock at the start of the call (Unix seconds).
     pub now: i64,
+    /// Keep `Executing` and verbose lines (warnings and state changes are always kept).
+    pub trace: bool,
 }
 
 impl Default for CallOptions {
@@ -68,6 +70,7 @@ impl Default for CallOptions {
             dial: Vec::new(),
             max_steps: DEFAULT_MAX_STEPS,
             now: 1_767_225_600,
+            trace: true,
         }
     }
 }
@@ -105,6 +108,7 @@ pub struct Exec<'e> {
     /// Devices a Dial left in use, to free when the call ends.
     pub(crate) busy_devices: Vec<String>,
     pub(crate) in_h: bool,
+    trace: bool,
 }
 
 /// Runs a call to the end.
@@ -132,6 +136,7 @@ pub fn run(env: &mut dyn Env, options: &CallOptions) -> CallResult {
         dial: options.dial.clone(),
         busy_devices: Vec::new(),
         in_h: false,
+        trace: options.trace,
     };
     if options.exten.is_empty() {
         exec.verbose(
@@ -161,7 +166,21 @@ pub fn run(env: &mut dyn Env, options: &CallOptions) -> CallResult {
 
 impl Exec<'_> {
     pub(crate) fn verbose(&mut self, level: u8, text: String) {
-        self.events.push(Event::Verbose { level, text });
+        if self.trace {
+            self.events.push(Event::Verbose { level, text });
+        }
+    }
+
+    fn executing(&mut self, exten: &str, context: &str, priority: i32, app: &str, data: &str) {
+        if self.trace {
+            self.events.push(Event::Executing {
+                exten: exten.to_string(),
+                context: context.to_string(),
+                priority,
+                app: app.to_string(),
+                data: data.to_string(),
+            });
+        }
     }
 
     pub(crate) fn log(&mut self, level: Level, text: String) {
@@ -242,13 +261,7 @@ impl Exec<'_> {
                     Flow::Stop
                 }
                 Some((spelling, run)) => {
-                    self.events.push(Event::Executing {
-                        exten: exten.clone(),
-                        context: context.clone(),
-                        priority,
-                        app: spelling.to_string(),
-                        data: data.clone(),
-                    });
+                    self.executing(&exten, &context, priority, spelling, &data);
                     run(self, &data)
                 }
             };
@@ -391,13 +404,7 @@ impl Exec<'_> {
                     Flow::Stop
                 }
                 Some((spelling, run)) => {
-                    self.events.push(Event::Executing {
-                        exten: "h".to_string(),
-                        context: context.clone(),
-                        priority,
-                        app: spelling.to_string(),
-                        data: data.clone(),
-                    });
+                    self.executing("h", &context, priority, spelling, &data);
                     run(self, &data)
                 }
             };
