@@ -23,7 +23,10 @@ pub const PROMPT: &str = "*CLI> ";
 /// Every command with its one-line summary, for `help` and "No such command" hints.
 pub const COMMANDS: &[(&str, &str)] = &[
     ("call", "Run a simulated call through the dialplan"),
-    ("core set max-steps", "Set how many priorities one call may run"),
+    (
+        "core set max-steps",
+        "Set how many priorities one call may run",
+    ),
     ("core show hint", "Show a single hint"),
     ("core show hints", "Show dialplan hints"),
     ("devstate change", "Change a custom device state"),
@@ -33,7 +36,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("exit", "Leave the console"),
     ("help", "Display help list, or specific help on a command"),
     ("presencestate change", "Change a custom presence state"),
-    ("presencestate list", "List currently know custom presence states"),
+    (
+        "presencestate list",
+        "List currently know custom presence states",
+    ),
 ];
 
 /// One console command.

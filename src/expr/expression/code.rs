@@ -15,6 +15,10 @@ pub(crate) struct Lit {
     pub(crate) text: Box<str>,
     /// `Some` for a number token (a numeric string), with its conversion done in advance.
     pub(crate) number: Option<Conv>,
+    /// `Some(n)` for the `n`th token of a template that holds slots: its text (and whether it
+    /// is a number) comes from the values at each evaluation, and `text` is only the
+    /// placeholder's.
+    pub(crate) slot: Option<u32>,
 }
 
 /// Binary operators that take two values and give one.

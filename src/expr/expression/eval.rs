@@ -1,5 +1,8 @@
 //! Runs a `Program`: the operator semantics of `main/ast_expr2.y` (`op_or`, `op_plus`,
 //! `op_colon`, `op_func`, …) on a value stack, collecting the warnings Asterisk would log.
+//!
+//! A template's program (`template.rs`) has slot tokens; the caller passes their texts for
+//! this evaluation as `Filled` values, which stand where the literals would.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -22,9 +25,23 @@ fn int_max() -> Ld {
     Ld::from_i64(i64::from(i32::MAX))
 }
 
-pub(crate) fn run(program: &Program, functions: &dyn Functions) -> Outcome {
+/// The text of a template's slot token for one evaluation, and whether the lexer would make
+/// it a number token.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Filled<'a> {
+    pub(crate) text: Cow<'a, str>,
+    pub(crate) number: bool,
+}
+
+/// Runs `program`; `filled[n]` is the text of slot token `n` (empty for a plain expression).
+pub(crate) fn run<'a>(
+    program: &'a Program,
+    filled: &'a [Filled<'a>],
+    functions: &'a dyn Functions,
+) -> Outcome {
     let mut machine = Machine {
         program,
+        filled,
         functions,
         stack: Vec::with_capacity(program.max_stack),
         warnings: Vec::new(),
@@ -51,6 +68,7 @@ pub(crate) fn run(program: &Program, functions: &dyn Functions) -> Outcome {
 
 struct Machine<'a> {
     program: &'a Program,
+    filled: &'a [Filled<'a>],
     functions: &'a dyn Functions,
     stack: Vec<Value<'a>>,
     warnings: Vec<String>,
@@ -70,6 +88,15 @@ impl<'a> Machine<'a> {
     fn step(&mut self, op: &'a Op) {
         let res = match op {
             Op::Push(lit) => match self.program.lits.get(*lit as usize) {
+                Some(lit) if lit.slot.is_some() => {
+                    match lit.slot.and_then(|n| self.filled.get(n as usize)) {
+                        Some(Filled { text, number: true }) => {
+                            Value::NumStr(Cow::Borrowed(text.as_ref()))
+                        }
+                        Some(Filled { text, .. }) => Value::Str(Cow::Borrowed(text.as_ref())),
+                        None => Value::empty(),
+                    }
+                }
                 Some(lit) if lit.number.is_some() => Value::Lit(lit),
                 Some(lit) => Value::Str(Cow::Borrowed(&lit.text)),
                 None => Value::empty(),
@@ -102,11 +129,13 @@ impl<'a> Machine<'a> {
             Op::Call { name, argc } => {
                 let argc = (*argc as usize).min(self.stack.len());
                 let args = self.stack.split_off(self.stack.len() - argc);
-                let name = self
-                    .program
-                    .lits
-                    .get(*name as usize)
-                    .map_or("", |lit| &lit.text);
+                let name = match self.program.lits.get(*name as usize) {
+                    Some(lit) => match lit.slot {
+                        Some(n) => self.filled.get(n as usize).map_or("", |f| f.text.as_ref()),
+                        None => &lit.text,
+                    },
+                    None => "",
+                };
                 self.call(name, args)
             }
         };

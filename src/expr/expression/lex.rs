@@ -118,7 +118,7 @@ pub(crate) struct Token {
 }
 
 /// Word characters: letters, digits, `.`, `'`, `;`, `\`, `_`, `^`, `#`, `@` and bytes ≥ 0x80.
-fn is_word_byte(b: u8) -> bool {
+pub(crate) fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric()
         || b >= 0x80
         || matches!(b, b'.' | b'\'' | b';' | b'\\' | b'_' | b'^' | b'#' | b'@')
@@ -279,7 +279,7 @@ fn word_end(bytes: &[u8], mut pos: usize) -> usize {
 }
 
 /// `[0-9]+(\.[0-9]+)?` over the whole of `text`.
-fn is_number(text: &[u8]) -> bool {
+pub(crate) fn is_number(text: &[u8]) -> bool {
     let int = text.iter().take_while(|b| b.is_ascii_digit()).count();
     if int == 0 {
         return false;

@@ -32,7 +32,19 @@ pub(crate) fn compile(text: &str) -> Program {
         None => text,
     };
     let (tokens, end) = lex(text);
-    if nesting(&tokens) > MAX_NESTING {
+    compile_tokens(text, &tokens, end, &[])
+}
+
+/// Compiles text that `lex` split into `tokens` (`end` is its `$end` offset). `slots[i]`, when
+/// present, makes token `i` the given slot token of a template: its literal gets its text from
+/// the values at evaluation, and a pattern made of it is not cached.
+pub(crate) fn compile_tokens(
+    text: &str,
+    tokens: &[Token],
+    end: usize,
+    slots: &[Option<u32>],
+) -> Program {
+    if nesting(tokens) > MAX_NESTING {
         return failed(
             text,
             format!("expression nested deeper than {MAX_NESTING} levels"),
@@ -48,7 +60,8 @@ pub(crate) fn compile(text: &str) -> Program {
     };
     let mut builder = Builder {
         text,
-        tokens: &tokens,
+        tokens,
+        slots,
         code: Vec::with_capacity(tokens.len()),
         lits: Vec::with_capacity(tokens.len()),
         patterns: Vec::new(),
@@ -77,7 +90,7 @@ pub(crate) fn compile(text: &str) -> Program {
         }
     }
     let error = error.map(|(index, expecting)| {
-        let error = syntax_error(&tokens, end, index, expecting);
+        let error = syntax_error(tokens, end, index, expecting);
         with_warning(text, error)
     });
     Program {
@@ -199,6 +212,8 @@ impl Pending {
 struct Builder<'t> {
     text: &'t str,
     tokens: &'t [Token],
+    /// Which tokens are slot tokens (see `compile_tokens`); empty for plain text.
+    slots: &'t [Option<u32>],
     code: Vec<Op>,
     lits: Vec<Lit>,
     patterns: Vec<(Box<str>, PatternSlot)>,
@@ -242,10 +257,15 @@ impl Builder<'_> {
             Pending::Bin(bin, _) => Op::Bin(bin),
             Pending::Cond => Op::Cond,
             Pending::Match(anchored) => {
-                // A pattern that is a single token is compiled once and cached.
-                let cache = match self.code.last() {
-                    Some(Op::Push(lit)) => {
-                        let text = strip_quotes(Cow::Borrowed(&self.lits[*lit as usize].text));
+                // A pattern that is a single token is compiled once and cached, unless the
+                // token is a template's slot token (its text changes with the values).
+                let literal = match self.code.last() {
+                    Some(Op::Push(lit)) => self.lits.get(*lit as usize),
+                    _ => None,
+                };
+                let cache = match literal {
+                    Some(lit) if lit.slot.is_none() => {
+                        let text = strip_quotes(Cow::Borrowed(&lit.text));
                         self.patterns
                             .push((text.into_owned().into_boxed_str(), PatternSlot::new()));
                         Some((self.patterns.len() - 1) as u32)
@@ -356,10 +376,13 @@ impl Builder<'_> {
     }
 
     fn literal(&mut self, pair: &Pair<'_, Rule>) -> u32 {
-        let (text, number) = match self.tokens.get(pair.as_span().start()) {
+        let index = pair.as_span().start();
+        let slot = self.slots.get(index).copied().flatten();
+        let (text, number) = match self.tokens.get(index) {
             Some(token) => {
-                let text = &self.text[token.start..token.text_end];
-                let number = (token.kind == Kind::Number).then(|| Ld::parse_prefix(text));
+                let text = self.text.get(token.start..token.text_end).unwrap_or("");
+                let number =
+                    (token.kind == Kind::Number && slot.is_none()).then(|| Ld::parse_prefix(text));
                 (text, number)
             }
             None => ("", None),
@@ -367,6 +390,7 @@ impl Builder<'_> {
         self.lits.push(Lit {
             text: text.into(),
             number,
+            slot,
         });
         (self.lits.len() - 1) as u32
     }
