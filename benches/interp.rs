@@ -5,7 +5,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use dialstate::expr::expression::{parse, Functions};
+use dialstate::expr::expression::{parse, template, Functions, Piece};
 use dialstate::interp::{run, CallOptions};
 use dialstate::pbx::Pbx;
 
@@ -69,6 +69,20 @@ fn expressions() {
     }
     let rate = 200_000.0 / start.elapsed().as_secs_f64();
     println!("expressions: substituted text parsed and evaluated each time, {rate:.0}/s");
+    // `$[${X} + 1 > 5]` as the interpreter runs it: a template parsed once per priority.
+    if let Some(t) = template(&[Piece::Slot, Piece::Text(" + 1 > 5")]) {
+        let values = ["3", "7", "12345", "0"];
+        let start = Instant::now();
+        let mut ones = 0usize;
+        for i in 0..n {
+            let value = values[i % values.len()];
+            if let Some(outcome) = t.eval(&[black_box(value)], &NoFunctions) {
+                ones += usize::from(outcome.value == "1");
+            }
+        }
+        let rate = n as f64 / start.elapsed().as_secs_f64();
+        println!("expressions: `${{X}} + 1 > 5` template, {n} evaluations, {ones} true, {rate:.0} evaluations/s");
+    }
 }
 
 fn looping() {

@@ -9,6 +9,7 @@ use crate::dialplan::{Found, Target, PRIORITY_HINT};
 use crate::expr::{substitute, Vars};
 use crate::interp::apps;
 use crate::interp::channel::Channel;
+use crate::interp::compiled::{compile, Compiled, Seg};
 use crate::interp::ctx::FuncCtx;
 use crate::interp::env::Env;
 use crate::interp::functions;
@@ -109,6 +110,9 @@ pub struct Exec<'e> {
     pub(crate) busy_devices: Vec<String>,
     pub(crate) in_h: bool,
     trace: bool,
+    /// Compiled application data by the address of the priority's data (the dialplan outlives
+    /// the call, so the address is stable).
+    compiled: rustc_hash::FxHashMap<usize, Option<std::rc::Rc<Compiled>>>,
 }
 
 /// Runs a call to the end.
@@ -137,6 +141,7 @@ pub fn run(env: &mut dyn Env, options: &CallOptions) -> CallResult {
         busy_devices: Vec::new(),
         in_h: false,
         trace: options.trace,
+        compiled: rustc_hash::FxHashMap::default(),
     };
     if options.exten.is_empty() {
         exec.verbose(
@@ -185,6 +190,70 @@ impl Exec<'_> {
 
     pub(crate) fn log(&mut self, level: Level, text: String) {
         self.events.push(Event::Log { level, text });
+    }
+
+    /// Substitutes a priority's data, compiling it on first use (`compiled.rs`).
+    fn substitute_data(&mut self, data: &str, key: usize) -> String {
+        if !data.contains('$') {
+            return data.to_string();
+        }
+        let compiled = match self.compiled.get(&key) {
+            Some(it) => it.clone(),
+            None => {
+                let it = compile(data).map(std::rc::Rc::new);
+                self.compiled.insert(key, it.clone());
+                it
+            }
+        };
+        let Some(compiled) = compiled else {
+            return self.substitute(data);
+        };
+        let mut out = String::with_capacity(data.len() + 16);
+        for seg in &compiled.segs {
+            match seg {
+                Seg::Lit(text) => out.push_str(text),
+                Seg::Var(name) => {
+                    if let Some(value) = Vars::var(self, name) {
+                        out.push_str(&value);
+                    }
+                }
+                Seg::Expr {
+                    template,
+                    vars,
+                    body,
+                } => {
+                    let values: Vec<String> = vars
+                        .iter()
+                        .map(|name| Vars::var(self, name).unwrap_or_default())
+                        .collect();
+                    let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+                    let outcome = {
+                        let calls = functions::Calls::new(self);
+                        template.eval(&refs, &calls)
+                    };
+                    match outcome {
+                        Some(outcome) => {
+                            for warning in outcome.warnings {
+                                self.log(Level::Warning, warning);
+                            }
+                            out.push_str(&outcome.value);
+                        }
+                        None => {
+                            let text = self.substitute(&format!("$[{body}]"));
+                            out.push_str(&text);
+                        }
+                    }
+                }
+            }
+        }
+        if out.len() > MAX_DATA {
+            let mut end = MAX_DATA;
+            while !out.is_char_boundary(end) {
+                end -= 1;
+            }
+            out.truncate(end);
+        }
+        out
     }
 
     /// Substitutes variables, functions and expressions in application data.
@@ -239,17 +308,21 @@ impl Exec<'_> {
                 self.chan.priority,
             );
             let found = match self.find(&context, &exten, priority) {
-                Ok(found) => Some((found.priority.app.clone(), found.priority.data.clone())),
+                Ok(found) => Some((
+                    found.priority.app.clone(),
+                    found.priority.data.clone(),
+                    found.priority.data.as_ptr() as usize,
+                )),
                 Err(_) => None,
             };
-            let Some((app, data)) = found else {
+            let Some((app, data, key)) = found else {
                 if !self.not_found(&context, &exten, priority) {
                     return steps;
                 }
                 continue;
             };
             steps += 1;
-            let data = self.substitute(&data);
+            let data = self.substitute_data(&data, key);
             let flow = match apps::lookup(&app) {
                 None => {
                     self.log(

@@ -5,6 +5,7 @@
 mod apps;
 pub mod args;
 pub mod channel;
+mod compiled;
 pub mod ctx;
 mod env;
 mod exec;

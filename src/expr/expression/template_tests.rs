@@ -3,9 +3,8 @@
 //! template accepts equals substituting the values and evaluating the text.
 
 use std::cell::RefCell;
-use std::time::Instant;
 
-use crate::expr::expression::{evaluate, template, Functions, Outcome, Piece, Template};
+use crate::expr::expression::{evaluate, template, Functions, Piece, Template};
 
 /// A few dialplan functions that record how they were called.
 #[derive(Default)]
@@ -275,41 +274,4 @@ fn differential() {
     );
     assert!(accepted > templates / 2, "too few templates accepted");
     assert!(agreed > evaluations / 4, "too few evaluations accepted");
-}
-
-/// Timing (run with `cargo test --release --lib template -- --ignored --nocapture`).
-#[test]
-#[ignore]
-fn timing() {
-    struct NoFunctions;
-    impl Functions for NoFunctions {
-        fn call(&self, _name: &str, _args: &str) -> Option<String> {
-            None
-        }
-    }
-    const N: u32 = 2_000_000;
-    let template = template_of("${} + 1");
-    let mut total = 0;
-    let start = Instant::now();
-    for _ in 0..N {
-        let outcome = template.eval(&[std::hint::black_box("12345")], &NoFunctions);
-        total += outcome.map_or(0, |o: Outcome| o.value.len());
-    }
-    let per_template = start.elapsed() / N;
-    let start = Instant::now();
-    for _ in 0..N {
-        let outcome = evaluate(std::hint::black_box("12345 + 1"), &NoFunctions);
-        total += outcome.value.len();
-    }
-    let per_evaluate = start.elapsed() / N;
-    let expr = crate::expr::expression::parse("12345 + 1");
-    let start = Instant::now();
-    for _ in 0..N {
-        total += std::hint::black_box(&expr).eval(&NoFunctions).value.len();
-    }
-    let per_expr = start.elapsed() / N;
-    eprintln!(
-        "`${{I}} + 1` with 12345: Template::eval {per_template:?}, evaluate {per_evaluate:?}, \
-         Expr::eval {per_expr:?} ({total})"
-    );
 }

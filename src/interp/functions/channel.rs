@@ -293,7 +293,13 @@ fn stack_peek(exec: &mut Exec<'_>, args: &str) -> Option<String> {
 }
 
 /// Calls dialplan functions from inside `$[...]`.
-struct Calls<'a, 'e>(RefCell<&'a mut Exec<'e>>);
+pub(crate) struct Calls<'a, 'e>(RefCell<&'a mut Exec<'e>>);
+
+impl<'a, 'e> Calls<'a, 'e> {
+    pub(crate) fn new(exec: &'a mut Exec<'e>) -> Self {
+        Calls(RefCell::new(exec))
+    }
+}
 
 impl Functions for Calls<'_, '_> {
     fn call(&self, name: &str, args: &str) -> Option<String> {

@@ -3,6 +3,8 @@
 //! the database in `channel.rs`. Function names are case-sensitive.
 
 mod channel;
+
+pub(crate) use channel::Calls;
 pub mod strings;
 
 use crate::interp::exec::Exec;
