@@ -11,12 +11,16 @@ use crate::expr::expression::{template, Piece, Template};
 pub(crate) enum Seg {
     Lit(String),
     Var(String),
-    Expr {
-        template: Template,
-        vars: Vec<String>,
-        /// The expression body as written, for the fallback.
-        body: String,
-    },
+    Expr(Box<ExprSeg>),
+}
+
+/// A `$[...]` of compiled data.
+#[derive(Debug, Clone)]
+pub(crate) struct ExprSeg {
+    pub template: Template,
+    pub vars: Vec<String>,
+    /// The expression body as written, for the fallback.
+    pub body: String,
 }
 
 /// Compiled application data.
@@ -69,11 +73,11 @@ fn expression(body_text: &str) -> Option<Seg> {
     }
     pieces.push(Piece::Text(rest));
     let template = template(&pieces)?;
-    Some(Seg::Expr {
+    Some(Seg::Expr(Box::new(ExprSeg {
         template,
         vars,
         body: body_text.to_string(),
-    })
+    })))
 }
 
 /// Compiles `data`, or `None` when it needs the general substitution.

@@ -217,11 +217,8 @@ impl Exec<'_> {
                         out.push_str(&value);
                     }
                 }
-                Seg::Expr {
-                    template,
-                    vars,
-                    body,
-                } => {
+                Seg::Expr(expr) => {
+                    let (template, vars, body) = (&expr.template, &expr.vars, &expr.body);
                     let values: Vec<String> = vars
                         .iter()
                         .map(|name| Vars::var(self, name).unwrap_or_default())
