@@ -254,9 +254,9 @@ fn check_jump(
 
 fn gaps(exten: &Exten, diags: &mut Diagnostics, jumped: &HashSet<(usize, i32)>) {
     let key = exten as *const Exten as usize;
-    let mut prev = 0;
+    let mut prev: i32 = 0;
     for priority in exten.priorities.iter().filter(|it| it.number > 0) {
-        let expected = prev + 1;
+        let expected = prev.saturating_add(1);
         if priority.number != expected
             && priority.label.is_none()
             && !jumped.contains(&(key, priority.number))

@@ -304,7 +304,7 @@ impl Builder<'_> {
         let number = match st.base {
             "hint" => PRIORITY_HINT,
             "n" | "next" => match memory.priority {
-                Some(prev) => prev + 1,
+                Some(prev) => prev.saturating_add(1),
                 None => {
                     self.diags.next_on_first(pri_span);
                     return;

@@ -422,7 +422,7 @@ fn gosub(exec: &mut Exec<'_>, data: &str) -> Flow {
     let mut frame = Frame {
         ret_context: exec.chan.context.clone(),
         ret_exten: exec.chan.exten.clone(),
-        ret_priority: exec.chan.priority + 1,
+        ret_priority: exec.chan.priority.saturating_add(1),
         locals: Vec::new(),
         n_args: n,
     };
@@ -568,7 +568,7 @@ fn leave_loop(exec: &mut Exec<'_>, k: i64) -> Flow {
     // Scan forward for the matching EndWhile.
     let (context, exten) = (exec.chan.context.clone(), exec.chan.exten.clone());
     let mut depth = 0;
-    let mut priority = exec.chan.priority + 1;
+    let mut priority = exec.chan.priority.saturating_add(1);
     loop {
         let found = exec.env.dialplan().find(
             &context,
@@ -591,11 +591,11 @@ fn leave_loop(exec: &mut Exec<'_>, k: i64) -> Flow {
             depth += 1;
         } else if app.eq_ignore_ascii_case("EndWhile") {
             if depth == 0 {
-                return Flow::Jump(context, exten, priority + 1);
+                return Flow::Jump(context, exten, priority.saturating_add(1));
             }
             depth -= 1;
         }
-        priority += 1;
+        priority = priority.saturating_add(1);
     }
 }
 
@@ -636,7 +636,7 @@ fn end_while(exec: &mut Exec<'_>, _: &str) -> Flow {
             "{},{},{}",
             exec.chan.context,
             exec.chan.exten,
-            exec.chan.priority + 1
+            exec.chan.priority.saturating_add(1)
         );
         exec.chan.set(&end_name, &after);
     }
@@ -661,7 +661,7 @@ fn exit_while(exec: &mut Exec<'_>, _: &str) -> Flow {
     exec.chan.delete(&here);
     let flow = leave_loop(exec, k);
     if let Flow::Jump(_, _, p) = &flow {
-        exec.verbose(3, format!("Jumping to priority {}", p - 1));
+        exec.verbose(3, format!("Jumping to priority {}", p.saturating_sub(1)));
     }
     flow
 }
@@ -793,7 +793,7 @@ fn wait_exten(exec: &mut Exec<'_>, _: &str) -> Flow {
         .find(
             &context,
             &exec.chan.exten,
-            crate::dialplan::Target::Priority(exec.chan.priority + 1),
+            crate::dialplan::Target::Priority(exec.chan.priority.saturating_add(1)),
             exec.chan.caller_num.as_deref(),
         )
         .is_ok();

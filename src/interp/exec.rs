@@ -340,7 +340,7 @@ impl Exec<'_> {
                     if self.chan.hangup_cause.is_some() {
                         return steps;
                     }
-                    self.chan.priority = priority + 1;
+                    self.chan.priority = priority.saturating_add(1);
                 }
                 Flow::Jump(context, exten, priority) => {
                     self.chan.context = context;
@@ -479,7 +479,7 @@ impl Exec<'_> {
                 }
             };
             match flow {
-                Flow::Next => self.chan.priority = priority + 1,
+                Flow::Next => self.chan.priority = priority.saturating_add(1),
                 Flow::Jump(_, _, p) => self.chan.priority = p,
                 Flow::Stop | Flow::Error => {
                     self.verbose(
@@ -525,13 +525,13 @@ impl Exec<'_> {
             .strip_prefix('+')
             .and_then(|it| it.parse::<i32>().ok())
         {
-            return Ok((context, exten, self.chan.priority + rel));
+            return Ok((context, exten, self.chan.priority.saturating_add(rel)));
         }
         if let Some(rel) = trimmed
             .strip_prefix('-')
             .and_then(|it| it.parse::<i32>().ok())
         {
-            return Ok((context, exten, self.chan.priority - rel));
+            return Ok((context, exten, self.chan.priority.saturating_sub(rel)));
         }
         let label = pri.trim_start_matches(['+', '-']);
         let found = self.env.dialplan().find(

@@ -98,3 +98,36 @@ fn self_including_file_is_refused_quickly() {
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Found by the loader fuzz target: `n` after priority 2147483647 overflowed.
+#[test]
+fn next_priority_after_the_largest_does_not_overflow() {
+    let dir = std::env::temp_dir().join(format!("dialstate-it-max-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("max.conf");
+    std::fs::write(
+        &file,
+        "[a]\nexten => 1,2147483647,NoOp\n same => n,NoOp\n same => n,Goto(+1)\nexten => 2,1,Goto(1,+5)\n",
+    )
+    .expect("write");
+    let run = dialstate(&["check", "--format", "short", &file.display().to_string()]);
+    assert!(
+        run.code == 0 || run.code == 1,
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("dialplan::duplicate-priority"),
+        "{}",
+        run.stdout
+    );
+    let run = dialstate(&["run", &file.display().to_string(), "2@a"]);
+    assert!(
+        run.code == 0 || run.code == 1,
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -282,7 +282,7 @@ fn stack_peek(exec: &mut Exec<'_>, args: &str) -> Option<String> {
         return None;
     }
     let frame = &exec.chan.stack[depth - n];
-    let priority = frame.ret_priority - 1;
+    let priority = frame.ret_priority.saturating_sub(1);
     Some(match which.chars().next() {
         Some('c') => frame.ret_context.clone(),
         Some('e') => frame.ret_exten.clone(),
