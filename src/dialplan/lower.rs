@@ -111,6 +111,17 @@ impl Vars for GlobalVars<'_> {
             _ => None,
         }
     }
+
+    /// Asterisk evaluates `$[...]` at load time too (without a channel).
+    fn expression(&mut self, text: &str) -> String {
+        struct NoFunctions;
+        impl crate::expr::expression::Functions for NoFunctions {
+            fn call(&self, _: &str, _: &str) -> Option<String> {
+                None
+            }
+        }
+        crate::expr::expression::evaluate(text, &NoFunctions).value
+    }
 }
 
 /// Substitution of a hint string: globals plus the hint's own EXTEN and CONTEXT.

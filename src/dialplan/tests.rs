@@ -328,3 +328,11 @@ fn statement_grammar_vectors() {
     );
     check("100", "saw_pri: false");
 }
+
+#[test]
+fn extension_names_and_globals_are_substituted_at_load_time() {
+    check(
+        "[globals]\nBASE=100\nNEXT=$[${BASE} + 1]\n[ctx]\nexten => ${NEXT},1,NoOp\nexten => $[${BASE} * 2],1,NoOp\n",
+        "global BASE=100\nglobal NEXT=101\n[ctx]\n  101,1,NoOp()\n  200,1,NoOp()",
+    );
+}
