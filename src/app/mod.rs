@@ -189,24 +189,26 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-fn console(file: &Path, exec: &[String], db: &str) -> ExitCode {
+/// Loads `file` with its state database for the console and `run`; says why on failure.
+fn open_pbx(file: &Path, db: &str) -> Result<Pbx, ExitCode> {
     if FsProvider.kind(file) != PathKind::File {
         eprintln!("dialstate: cannot read `{}`: no such file", file.display());
-        return ExitCode::from(EXIT_UNREADABLE);
+        return Err(ExitCode::from(EXIT_UNREADABLE));
     }
-    let store = match crate::store::open(db) {
-        Ok(store) => store,
-        Err(err) => {
-            eprintln!("dialstate: cannot use the state database `{db}`: {err}");
-            return ExitCode::from(EXIT_UNREADABLE);
-        }
-    };
-    let mut pbx = match Pbx::open(&FsProvider, file, store) {
+    let store = crate::store::open(db).map_err(|err| {
+        eprintln!("dialstate: cannot use the state database `{db}`: {err}");
+        ExitCode::from(EXIT_UNREADABLE)
+    })?;
+    Pbx::open(&FsProvider, file, store).map_err(|err| {
+        eprintln!("dialstate: cannot restore state from `{db}`: {err}");
+        ExitCode::from(EXIT_UNREADABLE)
+    })
+}
+
+fn console(file: &Path, exec: &[String], db: &str) -> ExitCode {
+    let mut pbx = match open_pbx(file, db) {
         Ok(pbx) => pbx,
-        Err(err) => {
-            eprintln!("dialstate: cannot restore state from `{db}`: {err}");
-            return ExitCode::from(EXIT_UNREADABLE);
-        }
+        Err(code) => return code,
     };
     for diag in pbx.diagnostics().items().iter().filter(|it| it.is_error()) {
         eprintln!("{}", render_short(pbx.sources(), diag));
@@ -258,23 +260,9 @@ fn console(file: &Path, exec: &[String], db: &str) -> ExitCode {
 }
 
 fn run_call(file: &Path, db: &str, spec: crate::console::CallSpec, max_steps: u64) -> ExitCode {
-    if FsProvider.kind(file) != PathKind::File {
-        eprintln!("dialstate: cannot read `{}`: no such file", file.display());
-        return ExitCode::from(EXIT_UNREADABLE);
-    }
-    let store = match crate::store::open(db) {
-        Ok(store) => store,
-        Err(err) => {
-            eprintln!("dialstate: cannot use the state database `{db}`: {err}");
-            return ExitCode::from(EXIT_UNREADABLE);
-        }
-    };
-    let mut pbx = match Pbx::open(&FsProvider, file, store) {
+    let mut pbx = match open_pbx(file, db) {
         Ok(pbx) => pbx,
-        Err(err) => {
-            eprintln!("dialstate: {err}");
-            return ExitCode::from(EXIT_UNREADABLE);
-        }
+        Err(code) => return code,
     };
     pbx.max_steps = max_steps.max(1);
     let line = format!("call {}@{}", spec.exten, spec.context);

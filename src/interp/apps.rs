@@ -559,10 +559,8 @@ fn leave_loop(exec: &mut Exec<'_>, k: i64) -> Flow {
     let end_name = format!("END_WHILE_{k}");
     if let Some(end) = exec.chan.var(&end_name).map(str::to_string) {
         exec.chan.delete(&end_name);
-        let mut parts = end.splitn(3, ',');
-        let (c, e, p) = (parts.next(), parts.next(), parts.next());
-        if let (Some(c), Some(e), Some(Ok(p))) = (c, e, p.map(str::parse::<i32>)) {
-            return Flow::Jump(c.to_string(), e.to_string(), p);
+        if let flow @ Flow::Jump(..) = jump_to(&end) {
+            return flow;
         }
     }
     // Scan forward for the matching EndWhile.
@@ -623,6 +621,19 @@ fn while_(exec: &mut Exec<'_>, data: &str) -> Flow {
         exec.chan.set(&while_name, &location);
     }
     Flow::Next
+}
+
+/// A `context,exten,priority` location kept in a loop variable, as a jump.
+fn jump_to(location: &str) -> Flow {
+    let mut parts = location.splitn(3, ',');
+    match (
+        parts.next(),
+        parts.next(),
+        parts.next().map(str::parse::<i32>),
+    ) {
+        (Some(c), Some(e), Some(Ok(p))) => Flow::Jump(c.to_string(), e.to_string(), p),
+        _ => Flow::Next,
+    }
 }
 
 fn end_while(exec: &mut Exec<'_>, _: &str) -> Flow {

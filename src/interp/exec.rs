@@ -320,21 +320,7 @@ impl Exec<'_> {
             };
             steps += 1;
             let data = self.substitute_data(&data, key);
-            let flow = match apps::lookup(&app) {
-                None => {
-                    self.log(
-                        Level::Warning,
-                        format!(
-                            "No application '{app}' for extension ({context}, {exten}, {priority})"
-                        ),
-                    );
-                    Flow::Stop
-                }
-                Some((spelling, run)) => {
-                    self.executing(&exten, &context, priority, spelling, &data);
-                    run(self, &data)
-                }
-            };
+            let flow = self.run_app(&app, &data, &context, &exten, priority);
             match flow {
                 Flow::Next => {
                     if self.chan.hangup_cause.is_some() {
@@ -361,6 +347,33 @@ impl Exec<'_> {
                     }
                     return steps;
                 }
+            }
+        }
+    }
+
+    /// Runs one application: the `Executing` line, then the app; an unknown name stops the call
+    /// with Asterisk's warning and no `Executing` line.
+    fn run_app(
+        &mut self,
+        app: &str,
+        data: &str,
+        context: &str,
+        exten: &str,
+        priority: i32,
+    ) -> Flow {
+        match apps::lookup(app) {
+            None => {
+                self.log(
+                    Level::Warning,
+                    format!(
+                        "No application '{app}' for extension ({context}, {exten}, {priority})"
+                    ),
+                );
+                Flow::Stop
+            }
+            Some((spelling, run)) => {
+                self.executing(exten, context, priority, spelling, data);
+                run(self, data)
             }
         }
     }
@@ -465,19 +478,7 @@ impl Exec<'_> {
             let (app, data) = (found.priority.app.clone(), found.priority.data.clone());
             steps += 1;
             let data = self.substitute(&data);
-            let flow = match apps::lookup(&app) {
-                None => {
-                    self.log(
-                        Level::Warning,
-                        format!("No application '{app}' for extension ({context}, h, {priority})"),
-                    );
-                    Flow::Stop
-                }
-                Some((spelling, run)) => {
-                    self.executing("h", &context, priority, spelling, &data);
-                    run(self, &data)
-                }
-            };
+            let flow = self.run_app(&app, &data, &context, "h", priority);
             match flow {
                 Flow::Next => self.chan.priority = priority.saturating_add(1),
                 Flow::Jump(_, _, p) => self.chan.priority = p,
