@@ -169,7 +169,7 @@ pub fn run(env: &mut dyn Env, options: &CallOptions) -> CallResult {
     }
 }
 
-impl Exec<'_> {
+impl<'e> Exec<'e> {
     pub(crate) fn verbose(&mut self, level: u8, text: String) {
         if self.trace {
             self.events.push(Event::Verbose { level, text });
@@ -192,8 +192,25 @@ impl Exec<'_> {
         self.events.push(Event::Log { level, text });
     }
 
+    /// An executor on a fresh channel `s@default`, for tests of substitution.
+    #[cfg(test)]
+    pub(crate) fn for_test(env: &'e mut dyn Env) -> Exec<'e> {
+        Exec {
+            env,
+            chan: Channel::new("Test/1".to_string(), "1.1".to_string(), "default", "s"),
+            events: Vec::new(),
+            now: 0,
+            digits: VecDeque::new(),
+            dial: Vec::new(),
+            busy_devices: Vec::new(),
+            in_h: false,
+            trace: true,
+            compiled: rustc_hash::FxHashMap::default(),
+        }
+    }
+
     /// Substitutes a priority's data, compiling it on first use (`compiled.rs`).
-    fn substitute_data(&mut self, data: &str, key: usize) -> String {
+    pub(crate) fn substitute_data(&mut self, data: &str, key: usize) -> String {
         if !data.contains('$') {
             return data.to_string();
         }

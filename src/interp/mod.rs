@@ -21,3 +21,6 @@ pub use trace::{Event, Level};
 pub fn has_application(name: &str) -> bool {
     apps::lookup(name).is_some()
 }
+
+#[cfg(test)]
+mod tests;
