@@ -22,6 +22,9 @@ pub trait Env {
     fn db_get(&self, family: &str, key: &str) -> Option<String>;
     /// `DB(family/key)=value` write.
     fn db_put(&mut self, family: &str, key: &str, value: &str) -> Result<(), String>;
+    /// Adds a concrete hint (Asterisk creates one when `EXTENSION_STATE()` asks for a number
+    /// that only a pattern hint matches).
+    fn add_hint(&mut self, exten: &str, context: &str, text: &str);
     /// The next channel sequence number (for channel names and unique ids).
     fn next_channel(&mut self) -> u32;
 }

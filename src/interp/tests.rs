@@ -38,6 +38,7 @@ impl Env for TestEnv {
     fn db_put(&mut self, _: &str, _: &str, _: &str) -> Result<(), String> {
         Ok(())
     }
+    fn add_hint(&mut self, _: &str, _: &str, _: &str) {}
     fn next_channel(&mut self) -> u32 {
         1
     }

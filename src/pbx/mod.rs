@@ -344,6 +344,16 @@ impl crate::interp::Env for Pbx {
             .map_err(|err| err.to_string())
     }
 
+    fn add_hint(&mut self, exten: &str, context: &str, text: &str) {
+        self.state.add_hint(
+            HintKey {
+                exten: exten.into(),
+                context: context.into(),
+            },
+            text,
+        );
+    }
+
     fn next_channel(&mut self) -> u32 {
         self.channels += 1;
         self.channels

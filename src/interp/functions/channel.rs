@@ -10,7 +10,7 @@ use crate::expr::expression::{evaluate, Functions};
 use crate::interp::args::{split, Mode};
 use crate::interp::exec::Exec;
 use crate::interp::trace::Level;
-use crate::state::{aggregate, ExtensionState, Hint, PresenceState};
+use crate::state::{ExtensionState, PresenceState};
 
 /// `Some(result)` when `name` is one of these functions.
 pub(super) fn read(exec: &mut Exec<'_>, name: &str, args: &str) -> Option<Option<String>> {
@@ -193,18 +193,20 @@ fn extension_state(exec: &mut Exec<'_>, args: &str) -> Option<String> {
         context: context.clone().into(),
     };
     let state = if hint_exten.starts_with('_') {
-        // A pattern hint: evaluate it for this number.
-        let text = text.replace("${EXTEN}", exten);
-        let hint = Hint::parse(&text);
-        if hint.devices.is_empty() {
-            ExtensionState::Unavailable
-        } else {
-            ExtensionState::from_device(aggregate(
-                hint.devices
-                    .iter()
-                    .map(|it| exec.env.state().device_state(it)),
-            ))
-        }
+        // Only a pattern hint matches: Asterisk adds a concrete hint for this number, with the
+        // hint string substituted for it, and reports that hint's state from then on.
+        let text = text
+            .replace("${EXTEN}", exten)
+            .replace("${CONTEXT}", &context);
+        exec.env.add_hint(exten, &context, &text);
+        let key = crate::state::HintKey {
+            exten: exten.into(),
+            context: context.clone().into(),
+        };
+        exec.env
+            .state()
+            .hint(&key)
+            .map_or(ExtensionState::Deactivated, |it| it.state)
     } else {
         exec.env
             .state()
