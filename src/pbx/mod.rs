@@ -36,6 +36,8 @@ pub struct Pbx {
     channels: u32,
     /// The step limit of each call (`core set max-steps`).
     pub max_steps: u64,
+    /// Concrete hints created from pattern hints (kept across reloads while the pattern matches).
+    pattern_hints: std::collections::HashSet<HintKey>,
 }
 
 impl std::fmt::Debug for Pbx {
@@ -86,6 +88,7 @@ impl Pbx {
             provider,
             channels: 0,
             max_steps: crate::interp::limits::DEFAULT_MAX_STEPS,
+            pattern_hints: std::collections::HashSet::new(),
         }
     }
 
@@ -191,7 +194,30 @@ impl Pbx {
                 diagnostics: loaded.diagnostics,
             };
         }
-        let hints = hint_list(&loaded.value);
+        let mut hints = hint_list(&loaded.value);
+        // Concrete hints made from a pattern survive while a pattern hint still matches them
+        // (`context_merge` in main/pbx.c); their string is derived from the new pattern.
+        let mut kept = std::collections::HashSet::new();
+        for key in &self.pattern_hints {
+            let found = loaded.value.find(
+                &key.context,
+                &key.exten,
+                crate::dialplan::Target::Priority(crate::dialplan::PRIORITY_HINT),
+                None,
+            );
+            if let Ok(found) = found {
+                if found.exten.is_pattern() && !hints.iter().any(|(k, _)| k == key) {
+                    let text = found
+                        .priority
+                        .app
+                        .replace("${EXTEN}", &key.exten)
+                        .replace("${CONTEXT}", &key.context);
+                    hints.push((key.clone(), text));
+                    kept.insert(key.clone());
+                }
+            }
+        }
+        self.pattern_hints = kept;
         let changes = self.state.set_hints(&hints);
         // Globals persist across reloads unless `clearglobalvars=yes` (spec dialplan.md §2.1).
         if loaded.value.general.clearglobalvars {
@@ -345,13 +371,12 @@ impl crate::interp::Env for Pbx {
     }
 
     fn add_hint(&mut self, exten: &str, context: &str, text: &str) {
-        self.state.add_hint(
-            HintKey {
-                exten: exten.into(),
-                context: context.into(),
-            },
-            text,
-        );
+        let key = HintKey {
+            exten: exten.into(),
+            context: context.into(),
+        };
+        self.pattern_hints.insert(key.clone());
+        self.state.add_hint(key, text);
     }
 
     fn next_channel(&mut self) -> u32 {
