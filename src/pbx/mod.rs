@@ -128,7 +128,9 @@ impl Pbx {
             return Err(Error::InvalidDeviceState(state.to_string()));
         }
         self.store.put(DEVSTATE_FAMILY, name, state)?;
-        let changes = self.state.set_device(&format!("Custom:{name}"), parsed);
+        let device = format!("Custom:{name}");
+        let changes = self.state.set_device(&device, parsed);
+        self.autohint(&device);
         Ok(Changed {
             name: name.to_string(),
             changes,
@@ -154,6 +156,45 @@ impl Pbx {
             name: name.to_string(),
             changes,
         })
+    }
+
+    /// Autohints (spec state.md §2.8): in every context with `autohints=yes` that has no hint
+    /// for the device's name (the part after the first `/` or `:`), add one whose hint string is
+    /// the device id.
+    fn autohint(&mut self, device: &str) {
+        let Some(split) = device.find(['/', ':']) else {
+            return;
+        };
+        let name = &device[split + 1..];
+        if name.is_empty() {
+            return;
+        }
+        let contexts: Vec<String> = self
+            .dialplan
+            .contexts
+            .values()
+            .filter(|it| it.autohints)
+            .map(|it| it.name.to_string())
+            .collect();
+        for context in contexts {
+            let key = HintKey {
+                exten: name.into(),
+                context: context.as_str().into(),
+            };
+            let known = self.state.hint(&key).is_some()
+                || self
+                    .dialplan
+                    .find(
+                        &context,
+                        name,
+                        crate::dialplan::Target::Priority(crate::dialplan::PRIORITY_HINT),
+                        None,
+                    )
+                    .is_ok();
+            if !known {
+                self.state.add_hint(key, device);
+            }
+        }
     }
 
     /// Every stored Custom device state `(name, value as typed)`, ordered as astdb orders them.
@@ -311,7 +352,9 @@ impl crate::interp::Env for Pbx {
     }
 
     fn set_device(&mut self, id: &str, state: DeviceState) -> Vec<Change> {
-        self.state.set_device(id, state)
+        let changes = self.state.set_device(id, state);
+        self.autohint(id);
+        changes
     }
 
     fn global(&self, name: &str) -> Option<String> {
