@@ -651,15 +651,7 @@ fn end_while(exec: &mut Exec<'_>, _: &str) -> Flow {
         );
         exec.chan.set(&end_name, &after);
     }
-    let mut parts = target.splitn(3, ',');
-    match (
-        parts.next(),
-        parts.next(),
-        parts.next().map(str::parse::<i32>),
-    ) {
-        (Some(c), Some(e), Some(Ok(p))) => Flow::Jump(c.to_string(), e.to_string(), p),
-        _ => Flow::Next,
-    }
+    jump_to(&target)
 }
 
 fn exit_while(exec: &mut Exec<'_>, _: &str) -> Flow {
@@ -682,15 +674,7 @@ fn continue_while(exec: &mut Exec<'_>, _: &str) -> Flow {
     let Some(target) = exec.chan.var(&format!("WHILE_{k}")).map(str::to_string) else {
         return Flow::Next;
     };
-    let mut parts = target.splitn(3, ',');
-    match (
-        parts.next(),
-        parts.next(),
-        parts.next().map(str::parse::<i32>),
-    ) {
-        (Some(c), Some(e), Some(Ok(p))) => Flow::Jump(c.to_string(), e.to_string(), p),
-        _ => Flow::Next,
-    }
+    jump_to(&target)
 }
 
 // ---- simulated telephony (§6.7) --------------------------------------------------------------
