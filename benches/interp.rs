@@ -5,17 +5,9 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use dialstate::expr::expression::{parse, template, Functions, Piece};
+use dialstate::expr::expression::{parse, template, NoFunctions, Piece};
 use dialstate::interp::{run, CallOptions};
 use dialstate::pbx::Pbx;
-
-struct NoFunctions;
-
-impl Functions for NoFunctions {
-    fn call(&self, _: &str, _: &str) -> Option<String> {
-        None
-    }
-}
 
 const LOOP: &str = "[loop]
 exten => s,1,Set(I=0)

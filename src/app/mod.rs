@@ -168,13 +168,8 @@ pub fn run(cli: Cli) -> ExitCode {
             run_call(&file, &db, spec, max_steps)
         }
         Cmd::Eval { expr } => {
-            struct NoFunctions;
-            impl crate::expr::expression::Functions for NoFunctions {
-                fn call(&self, _: &str, _: &str) -> Option<String> {
-                    None
-                }
-            }
-            let outcome = crate::expr::expression::evaluate(&expr, &NoFunctions);
+            let outcome =
+                crate::expr::expression::evaluate(&expr, &crate::expr::expression::NoFunctions);
             for warning in &outcome.warnings {
                 eprintln!("WARNING: {warning}");
             }

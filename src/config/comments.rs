@@ -54,10 +54,6 @@ pub(crate) enum Outcome {
 }
 
 impl CommentPass {
-    pub fn depth(&self) -> i32 {
-        self.depth
-    }
-
     /// Where the outermost block comment still open began: (line index, offset in that line).
     pub fn unterminated(&self) -> Option<(usize, usize)> {
         (self.depth != 0)

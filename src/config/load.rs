@@ -287,14 +287,11 @@ impl Loader<'_> {
             base = next;
             line_idx += 1;
         }
-        if let Some((_, _)) = pass.unterminated() {
-            if let Some((open_line, at)) = pass.unterminated() {
-                let offset = line_offset(text, open_line) + at;
-                self.diags
-                    .unterminated_comment(Span::new(file, offset, offset + 3));
-            }
+        if let Some((open_line, at)) = pass.unterminated() {
+            let offset = line_offset(text, open_line) + at;
+            self.diags
+                .unterminated_comment(Span::new(file, offset, offset + 3));
         }
-        let _ = pass.depth();
     }
 
     fn line(&mut self, line: &LineText<'_>, path: &Path, depth: usize) {
@@ -333,17 +330,13 @@ impl Loader<'_> {
 
     fn header(&mut self, line: &LineText<'_>, pair: pest::iterators::Pair<'_, Rule>) {
         let mut name = "";
-        let mut name_span = 0..0;
         let mut closed = false;
         let mut options: Vec<(&str, std::ops::Range<usize>)> = Vec::new();
         let mut options_closed = true;
         let mut end = line.text.len();
         for part in pair.into_inner() {
             match part.as_rule() {
-                Rule::header_name => {
-                    name = part.as_str();
-                    name_span = part.as_span().start()..part.as_span().end();
-                }
+                Rule::header_name => name = part.as_str(),
                 Rule::header_close => {
                     closed = true;
                     end = part.as_span().start() + 1;
@@ -377,7 +370,6 @@ impl Loader<'_> {
         }
         let name = truncate_to(name, MAX_CATEGORY_NAME);
         let header = line.span(0..end);
-        let _ = name_span;
         // Like Asterisk, build the new category first and apply options left to right.
         let mut fresh = Some(Category {
             name: name.into(),

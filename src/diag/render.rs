@@ -100,7 +100,8 @@ struct Window {
 }
 
 impl Window {
-    fn position(&self, local: usize) -> (usize, usize, usize) {
+    /// The 0-based line and column of window-local offset `local` in the real file.
+    fn position(&self, local: usize) -> (usize, usize) {
         let idx = match self.lines.binary_search_by(|it| it.0.cmp(&local)) {
             Ok(idx) => idx,
             Err(idx) => idx.saturating_sub(1),
@@ -108,7 +109,7 @@ impl Window {
         let (start, line, col) = self.lines.get(idx).copied().unwrap_or((0, 0, 0));
         let upto = floor_char_boundary(&self.data, local.min(self.data.len()));
         let col = col + self.data[start.min(upto)..upto].chars().count();
-        (idx, line, col)
+        (line, col)
     }
 }
 
@@ -120,8 +121,7 @@ impl SourceCode for Window {
         _context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         // Every window line is shown: the window only holds lines that carry labels.
-        let (idx, line, col) = self.position(span.offset());
-        let _ = idx;
+        let (line, col) = self.position(span.offset());
         let first = self.lines.first().copied().unwrap_or((0, 0, 0));
         let whole = SourceSpan::new(0.into(), self.data.len());
         let contents = if span.is_empty() && span.offset() == 0 {

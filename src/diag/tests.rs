@@ -54,7 +54,7 @@ fn json_form_is_one_object() {
 }
 
 #[test]
-fn rich_form_example() {
+fn rich_form_shows_both_labels_of_a_duplicate() {
     let (map, id) = map_with("[default]\nexten => 1,1,NoOp\nexten => 1,1,NoOp\n");
     let mut diags = Diagnostics::default();
     diags.duplicate_priority(
@@ -66,5 +66,10 @@ fn rich_form_example() {
         None,
     );
     let out = render_rich(&map, &diags.items()[0]);
-    println!("{out}");
+    // Both labels on their own lines, the header at the primary (second) one.
+    assert!(out.contains("error[dialplan::duplicate-priority]"), "{out}");
+    assert!(out.contains("[extensions.conf:3:10]"), "{out}");
+    assert!(out.contains("first defined here"), "{out}");
+    assert!(out.contains("duplicate"), "{out}");
+    assert!(out.contains(" 2 │ exten => 1,1,NoOp"), "{out}");
 }

@@ -163,9 +163,7 @@ fn jumps(
         let Some(jump) = parse_jump(target) else {
             continue;
         };
-        check_jump(
-            plan, ctx, exten, priority, app, target, &jump, diags, jumped,
-        );
+        check_jump(plan, ctx, exten, priority, target, &jump, diags, jumped);
     }
 }
 
@@ -175,7 +173,6 @@ fn check_jump(
     ctx: &Context,
     exten: &Exten,
     priority: &Priority,
-    app: &str,
     text: &str,
     jump: &Jump<'_>,
     diags: &mut Diagnostics,
@@ -207,7 +204,6 @@ fn check_jump(
         );
         return;
     }
-    let _ = app;
     let found = match jump.exten {
         // Same extension: the target must be in this very extension entry (its dialed number is
         // only known at run time when it is a pattern).

@@ -114,13 +114,7 @@ impl Vars for GlobalVars<'_> {
 
     /// Asterisk evaluates `$[...]` at load time too (without a channel).
     fn expression(&mut self, text: &str) -> String {
-        struct NoFunctions;
-        impl crate::expr::expression::Functions for NoFunctions {
-            fn call(&self, _: &str, _: &str) -> Option<String> {
-                None
-            }
-        }
-        crate::expr::expression::evaluate(text, &NoFunctions).value
+        crate::expr::expression::evaluate(text, &crate::expr::expression::NoFunctions).value
     }
 }
 
@@ -204,8 +198,7 @@ pub(crate) struct Statement<'v> {
 impl Builder<'_> {
     fn section(&mut self, cat: &Category) {
         let name: Box<str> = cat.name.clone();
-        let ctx = self
-            .contexts
+        self.contexts
             .entry(name.clone())
             .or_insert_with(|| CtxBuilder {
                 span: cat.header,
@@ -216,7 +209,6 @@ impl Builder<'_> {
                 switches: Vec::new(),
                 autohints: false,
             });
-        let _ = ctx;
         let mut memory = Memory::default();
         for item in &cat.items {
             let lname = &item.name;

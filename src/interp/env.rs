@@ -7,6 +7,9 @@ use crate::state::{Change, DeviceState, StateEngine};
 
 pub trait Env {
     fn dialplan(&self) -> &Dialplan;
+    /// The same dialplan, shared: the executor holds it while it changes the channel, so the
+    /// priority it runs is borrowed rather than copied.
+    fn shared_dialplan(&self) -> std::sync::Arc<Dialplan>;
     fn state(&self) -> &StateEngine;
     /// Announces a device state (technology devices during a simulated call).
     fn set_device(&mut self, id: &str, state: DeviceState) -> Vec<Change>;

@@ -321,23 +321,23 @@ impl<'e> Exec<'e> {
                 self.chan.exten.clone(),
                 self.chan.priority,
             );
-            let found = match self.find(&context, &exten, priority) {
-                Ok(found) => Some((
-                    found.priority.app.clone(),
-                    found.priority.data.clone(),
-                    found.priority.data.as_ptr() as usize,
-                )),
-                Err(_) => None,
-            };
-            let Some((app, data, key)) = found else {
+            let plan = self.env.shared_dialplan();
+            let found = plan.find(
+                &context,
+                &exten,
+                Target::Priority(priority),
+                self.chan.caller_num.as_deref(),
+            );
+            let Ok(found) = found else {
                 if !self.not_found(&context, &exten, priority) {
                     return steps;
                 }
                 continue;
             };
             steps += 1;
-            let data = self.substitute_data(&data, key);
-            let flow = self.run_app(&app, &data, &context, &exten, priority);
+            let key = found.priority.data.as_ptr() as usize;
+            let data = self.substitute_data(&found.priority.data, key);
+            let flow = self.run_app(&found.priority.app, &data, &context, &exten, priority);
             match flow {
                 Flow::Next => {
                     if self.chan.hangup_cause.is_some() {
@@ -589,8 +589,10 @@ impl<'e> Exec<'e> {
     }
 }
 
-impl Vars for Exec<'_> {
-    fn var(&mut self, name: &str) -> Option<String> {
+impl Exec<'_> {
+    /// A variable as `${name}` reads it (spec dialplan.md §4.4): built-ins computed from the
+    /// channel first (they shadow channel variables), then channel variables, then globals.
+    fn lookup(&self, name: &str) -> Option<String> {
         match name {
             "EXTEN" => return Some(self.chan.exten.clone()),
             "CONTEXT" => return Some(self.chan.context.clone()),
@@ -607,6 +609,12 @@ impl Vars for Exec<'_> {
             return Some(value.to_string());
         }
         self.env_global(name)
+    }
+}
+
+impl Vars for Exec<'_> {
+    fn var(&mut self, name: &str) -> Option<String> {
+        self.lookup(name)
     }
 
     fn function(&mut self, name: &str, args: &str) -> Option<String> {
@@ -639,17 +647,7 @@ impl Exec<'_> {
 
 impl FuncCtx for Exec<'_> {
     fn var(&self, name: &str) -> Option<String> {
-        match name {
-            "EXTEN" => Some(self.chan.exten.clone()),
-            "CONTEXT" => Some(self.chan.context.clone()),
-            "PRIORITY" => Some(self.chan.priority.to_string()),
-            "CHANNEL" => Some(self.chan.name.clone()),
-            _ => self
-                .chan
-                .var(name)
-                .map(str::to_string)
-                .or_else(|| self.env_global(name)),
-        }
+        self.lookup(name)
     }
 
     fn set_var(&mut self, name: &str, value: &str) {

@@ -8,13 +8,16 @@ use crate::state::{Change, DeviceState, StateEngine};
 
 /// The smallest `Env`: a dialplan, a state engine and nothing persisted.
 struct TestEnv {
-    plan: Dialplan,
+    plan: std::sync::Arc<Dialplan>,
     state: StateEngine,
 }
 
 impl Env for TestEnv {
     fn dialplan(&self) -> &Dialplan {
         &self.plan
+    }
+    fn shared_dialplan(&self) -> std::sync::Arc<Dialplan> {
+        self.plan.clone()
     }
     fn state(&self) -> &StateEngine {
         &self.state
@@ -47,11 +50,13 @@ impl Env for TestEnv {
 #[test]
 fn compiled_data_substitutes_like_the_scanner() {
     let mut env = TestEnv {
-        plan: load_str(
-            "t.conf",
-            "[globals]\nG=glob\n[default]\nexten => s,1,NoOp\n",
-        )
-        .value,
+        plan: std::sync::Arc::new(
+            load_str(
+                "t.conf",
+                "[globals]\nG=glob\n[default]\nexten => s,1,NoOp\n",
+            )
+            .value,
+        ),
         state: StateEngine::default(),
     };
     let pieces = [

@@ -347,6 +347,10 @@ impl crate::interp::Env for Pbx {
         &self.dialplan
     }
 
+    fn shared_dialplan(&self) -> Arc<Dialplan> {
+        self.dialplan.clone()
+    }
+
     fn state(&self) -> &StateEngine {
         &self.state
     }

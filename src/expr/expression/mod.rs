@@ -54,6 +54,17 @@ pub trait Functions {
     fn call(&self, name: &str, args: &str) -> Option<String>;
 }
 
+/// No dialplan functions: every `FUNC()` call fails, as in Asterisk without a channel (load
+/// time, `dialstate eval`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoFunctions;
+
+impl Functions for NoFunctions {
+    fn call(&self, _name: &str, _args: &str) -> Option<String> {
+        None
+    }
+}
+
 /// What an evaluation gives.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {

@@ -9,16 +9,7 @@ use crate::expr::expression::grammar::{ExprGrammar, Rule};
 use crate::expr::expression::ldouble::Ld;
 use crate::expr::expression::lex::{lex, Kind};
 use crate::expr::expression::limits::MAX_NESTING;
-use crate::expr::expression::{evaluate, parse, Functions, Outcome};
-
-/// No dialplan functions: every `FUNC()` call fails (like Asterisk without a channel).
-struct NoFunctions;
-
-impl Functions for NoFunctions {
-    fn call(&self, _name: &str, _args: &str) -> Option<String> {
-        None
-    }
-}
+use crate::expr::expression::{evaluate, parse, Functions, NoFunctions, Outcome};
 
 /// A few functions that record how they were called.
 #[derive(Default)]
