@@ -84,7 +84,8 @@ enum Cmd {
     },
     /// Print what `$[EXPR]` becomes.
     Eval {
-        /// The expression (the text between `$[` and `]`).
+        /// The expression (the text between `$[` and `]`); it may start with `-`.
+        #[arg(allow_hyphen_values = true)]
         expr: String,
     },
     /// Run snapshot-tested console scripts (`*.cli`) and compare their transcripts.

@@ -134,3 +134,18 @@ fn unreadable_input_exits_2() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("cannot read"), "{}", run.stderr);
 }
+
+#[test]
+fn eval_prints_what_the_expression_becomes() {
+    for (expr, expect) in [
+        ("4 + 8 / 3", "6.66666666666666667"),
+        ("-4 - -2", "-2"),
+        ("- - 3", "3"),
+        ("\"abc\" = abc", "0"),
+        ("1/3", "0.333333333333333333"),
+    ] {
+        let run = dialstate(&["eval", expr]);
+        assert_eq!(run.code, 0, "{expr}: {}", run.stderr);
+        assert_eq!(run.stdout, format!("{expect}\n"), "{expr}");
+    }
+}
