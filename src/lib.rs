@@ -12,5 +12,6 @@ pub mod dialplan;
 pub mod expr;
 pub mod interp;
 pub mod pbx;
+pub mod sip;
 pub mod state;
 pub mod store;

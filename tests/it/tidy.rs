@@ -89,7 +89,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "pbx",
         &["interp", "dialplan", "config", "state", "store", "diag"],
     ),
-    ("sip", &["state", "diag"]),
+    ("sip", &["state", "config", "diag"]),
     ("ami", &["pbx", "state", "diag"]),
     ("console", &["pbx", "diag", "dialplan", "state", "interp"]),
 ];
