@@ -369,6 +369,10 @@ impl crate::interp::Env for Pbx {
         self.globals.insert(name.to_string(), value.to_string());
     }
 
+    fn delete_global(&mut self, name: &str) {
+        self.globals.shift_remove(name);
+    }
+
     fn write_custom_device(&mut self, device: &str, value: &str) -> Result<Vec<Change>, String> {
         match self.devstate_change(device, value) {
             Ok(done) => Ok(done.changes),
@@ -415,6 +419,38 @@ impl crate::interp::Env for Pbx {
         self.store
             .put(family, key, value)
             .map_err(|err| err.to_string())
+    }
+
+    fn db_del(&mut self, family: &str, key: &str) -> bool {
+        self.store.delete(family, key).unwrap_or(false)
+    }
+
+    fn db_tree(&self, prefix: &str) -> Vec<(String, String)> {
+        self.store.family(prefix).unwrap_or_default()
+    }
+
+    fn db_deltree(&mut self, family: &str, keytree: &str) -> Result<usize, String> {
+        let prefix = if keytree.is_empty() {
+            family.to_string()
+        } else {
+            format!("{family}/{keytree}")
+        };
+        let keys = self.store.family(&prefix).map_err(|err| err.to_string())?;
+        let mut n = 0;
+        for (key, _) in keys {
+            let key = if keytree.is_empty() {
+                key
+            } else {
+                format!("{keytree}/{key}")
+            };
+            if self.store.delete(family, &key).map_err(|err| err.to_string())? {
+                n += 1;
+            }
+        }
+        if !keytree.is_empty() && self.store.delete(family, keytree).map_err(|err| err.to_string())? {
+            n += 1;
+        }
+        Ok(n)
     }
 
     fn add_hint(&mut self, exten: &str, context: &str, text: &str) {
