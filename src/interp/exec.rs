@@ -149,6 +149,51 @@ pub fn run_to(env: &mut dyn Env, options: &CallOptions, sink: &mut dyn Sink) -> 
     start(env, options, Some(sink))
 }
 
+/// What `$[expr]` becomes on a fresh channel of a call set up by `options` (variables,
+/// caller): substitution first, then the expression, with functions available; the events are
+/// the warnings it logged. This is `dialstate eval`.
+pub fn evaluate(env: &mut dyn Env, options: &CallOptions, expr: &str) -> (String, Vec<Event>) {
+    let mut events = Vec::new();
+    let seq = env.next_channel();
+    let name = format!("Local/{}@{}-{seq:08x};1", options.exten, options.context);
+    let mut chan = Channel::new(
+        name,
+        format!("{}.{seq}", options.now),
+        &options.context,
+        &options.exten,
+    );
+    chan.caller_num = options.caller_num.clone();
+    chan.caller_name = options.caller_name.clone();
+    for (name, value) in &options.vars {
+        chan.set(name, value);
+    }
+    let mut exec = Exec {
+        env,
+        chan,
+        events: Vec::new(),
+        sink: None,
+        seq,
+        call_id: format!("C-{seq:08x}"),
+        random: u64::from(seq),
+        outcomes: options.apps.clone(),
+        current_function: "",
+        macro_warned: false,
+        steps: 0,
+        max_steps: options.max_steps.max(1),
+        limit_logged: false,
+        now: options.now,
+        digits: options.digits.chars().collect(),
+        dial: options.dial.clone(),
+        busy_devices: Vec::new(),
+        in_h: false,
+        trace: options.trace,
+        compiled: rustc_hash::FxHashMap::default(),
+    };
+    let value = exec.substitute(&format!("$[{expr}]"));
+    events.append(&mut exec.events);
+    (value, events)
+}
+
 fn start<'e>(
     env: &'e mut dyn Env,
     options: &CallOptions,
@@ -831,7 +876,7 @@ impl Exec<'_> {
     pub(crate) fn record(&mut self, changes: Vec<crate::state::Change>) {
         for change in changes {
             if change.hint().is_some() {
-                self.events.push(Event::State(change.to_string()));
+                self.emit(Event::State(change.to_string()));
             }
         }
     }

@@ -17,7 +17,7 @@ pub mod limits;
 pub mod trace;
 
 pub use env::Env;
-pub use exec::{run, run_to, CallOptions, CallResult, DialOutcome, Flow};
+pub use exec::{evaluate, run, run_to, CallOptions, CallResult, DialOutcome, Flow};
 pub use trace::{Event, Level, Sink, TextSink};
 
 /// Whether an application name (any case) is one the interpreter runs.

@@ -115,6 +115,11 @@ impl Pbx {
         Ok(pbx)
     }
 
+    /// Replaces the state database (`dialstate eval --db` without a dialplan).
+    pub fn set_store(&mut self, store: Box<dyn Store>) {
+        self.store = store;
+    }
+
     /// `devstate change Custom:NAME STATE`: stores the state as typed (durably), then announces
     /// it. Nothing changes when it is refused.
     pub fn devstate_change(&mut self, device: &str, state: &str) -> Result<Changed, Error> {
