@@ -136,6 +136,8 @@ pub struct Exec<'e> {
     /// Compiled application data by the address of the priority's data (the dialplan outlives
     /// the call, so the address is stable).
     compiled: rustc_hash::FxHashMap<usize, Option<std::rc::Rc<Compiled>>>,
+    /// Applications by the address of the priority's application name (same reasoning).
+    app_cache: rustc_hash::FxHashMap<usize, Option<&'static AppDef>>,
 }
 
 /// Runs a call to the end, keeping its events in the result.
@@ -188,6 +190,7 @@ pub fn evaluate(env: &mut dyn Env, options: &CallOptions, expr: &str) -> (String
         in_h: false,
         trace: options.trace,
         compiled: rustc_hash::FxHashMap::default(),
+        app_cache: rustc_hash::FxHashMap::default(),
     };
     let value = exec.substitute(&format!("$[{expr}]"));
     events.append(&mut exec.events);
@@ -235,6 +238,7 @@ fn start<'e>(
         in_h: false,
         trace: options.trace,
         compiled: rustc_hash::FxHashMap::default(),
+        app_cache: rustc_hash::FxHashMap::default(),
     };
     if options.exten.is_empty() {
         exec.verbose(
@@ -370,6 +374,7 @@ impl<'e> Exec<'e> {
             in_h: false,
             trace: true,
             compiled: rustc_hash::FxHashMap::default(),
+            app_cache: rustc_hash::FxHashMap::default(),
         }
     }
 
@@ -595,7 +600,11 @@ impl<'e> Exec<'e> {
     /// Runs one application: the `Executing` line, then the app; an unknown name stops the call
     /// with Asterisk's warning and no `Executing` line.
     fn run_app(&mut self, app: &str, data: String) -> Flow {
-        match apps::lookup(app) {
+        let def = *self
+            .app_cache
+            .entry(app.as_ptr() as usize)
+            .or_insert_with(|| apps::lookup(app));
+        match def {
             None => {
                 let text = format!(
                     "No application '{app}' for extension ({}, {}, {})",

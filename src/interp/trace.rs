@@ -184,18 +184,53 @@ impl<W: Write> Sink for TextSink<W> {
         channel: &str,
         _: &str,
     ) {
-        if !self.failed
-            && writeln!(
-                self.out,
-                "    -- Executing [{exten}@{context}:{priority}] {app}(\"{channel}\", \"{data}\") in new stack"
-            )
-            .is_err()
-        {
-            self.failed = true;
+        if self.failed {
+            return;
+        }
+        let mut digits = [0u8; 12];
+        let pieces: [&[u8]; 13] = [
+            b"    -- Executing [",
+            exten.as_bytes(),
+            b"@",
+            context.as_bytes(),
+            b":",
+            itoa(priority, &mut digits).as_bytes(),
+            b"] ",
+            app.as_bytes(),
+            b"(\"",
+            channel.as_bytes(),
+            b"\", \"",
+            data.as_bytes(),
+            b"\") in new stack\n",
+        ];
+        for piece in pieces {
+            if self.out.write_all(piece).is_err() {
+                self.failed = true;
+                return;
+            }
         }
     }
 
     fn closed(&self) -> bool {
         self.failed
     }
+}
+
+/// A priority in decimal without the formatting machinery (the trace's hot path).
+fn itoa(n: i32, buf: &mut [u8; 12]) -> &str {
+    let mut at = buf.len();
+    let mut value = i64::from(n).unsigned_abs();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    std::str::from_utf8(&buf[at..]).unwrap_or("0")
 }
