@@ -916,6 +916,10 @@ impl FuncCtx for Exec<'_> {
         self.log(Level::Warning, message);
     }
 
+    fn log(&mut self, level: Level, message: String) {
+        Exec::log(self, level, message);
+    }
+
     fn now(&self) -> i64 {
         self.now
     }

@@ -3,7 +3,7 @@
 //! `ChanIsAvail`, `Pickup`, `PickupChan`.
 
 use crate::dialplan::{Target, PRIORITY_HINT};
-use crate::interp::apps::AppDef;
+use crate::interp::apps::{AppDef, Sim};
 use crate::interp::args::{split, Mode};
 use crate::interp::exec::{DialOutcome, Exec, Flow};
 use crate::interp::trace::Level;
@@ -12,8 +12,8 @@ use crate::state::DeviceState;
 pub(super) const APPS: &[AppDef] = &[
     AppDef::run("Dial", "Attempt to connect to another device or endpoint and bridge the call.", dial),
     AppDef::run("ChanIsAvail", "Check channel availability", chan_is_avail),
-    AppDef::run("Pickup", "Directed extension call pickup.", pickup),
-    AppDef::run("PickupChan", "Pickup a ringing channel.", pickup_chan),
+    AppDef::run_with("Pickup", "Directed extension call pickup.", pickup, &PICKUP),
+    AppDef::run_with("PickupChan", "Pickup a ringing channel.", pickup_chan, &PICKUP),
 ];
 
 fn dial(exec: &mut Exec<'_>, data: &str) -> Flow {
@@ -116,6 +116,16 @@ fn dial(exec: &mut Exec<'_>, data: &str) -> Flow {
 }
 
 
+/// Pickup succeeds when a device of the target's hint rings, or when the call says so.
+const PICKUP: Sim = Sim {
+    status: "",
+    outcomes: &["FAILED", "SUCCESS"],
+    ends: &["SUCCESS"],
+    answers: true,
+    what: "pick up",
+    needs_data: None,
+};
+
 /// `ast_device_state` numbers as `AVAILSTATUS` prints them.
 fn state_number(state: DeviceState) -> u8 {
     match state {
@@ -187,7 +197,6 @@ fn ringing_at(exec: &Exec<'_>, exten: &str, context: &str) -> bool {
 fn picked_up(exec: &mut Exec<'_>, what: &str) -> Flow {
     exec.answer();
     exec.verbose(3, format!("Simulated pickup: {} picked up {what}", exec.chan.name));
-    exec.chan.set("PICKUPRESULT", "SUCCESS");
     exec.chan.hangup_cause.get_or_insert(16);
     Flow::Stop
 }
@@ -211,7 +220,6 @@ fn pickup(exec: &mut Exec<'_>, data: &str) -> Flow {
             format!("No target channel found for {exten}@{context}."),
         );
     }
-    exec.chan.set("PICKUPRESULT", "FAILED");
     Flow::Next
 }
 
@@ -232,6 +240,5 @@ fn pickup_chan(exec: &mut Exec<'_>, data: &str) -> Flow {
         return picked_up(exec, target);
     }
     exec.log(Level::Notice, format!("No target channel found for {target}."));
-    exec.chan.set("PICKUPRESULT", "FAILED");
     Flow::Next
 }

@@ -8,7 +8,7 @@ const AGI: Sim = Sim {
     outcomes: &["SUCCESS", "FAILURE", "NOTFOUND", "HANGUP"],
     ends: &["HANGUP"],
     answers: false,
-    what: "run the AGI script (never run here)",
+    what: "run the AGI script",
     needs_data: Some("AGI requires an argument (script)"),
 };
 
@@ -17,7 +17,7 @@ const EAGI: Sim = Sim {
     outcomes: &["SUCCESS", "FAILURE", "NOTFOUND", "HANGUP"],
     ends: &["HANGUP"],
     answers: false,
-    what: "run the EAGI script (never run here)",
+    what: "run the EAGI script",
     needs_data: Some("AGI requires an argument (script)"),
 };
 
@@ -26,7 +26,7 @@ const SYSTEM: Sim = Sim {
     outcomes: &["SUCCESS", "FAILURE", "APPERROR"],
     ends: &["FAILURE"],
     answers: false,
-    what: "run the command (never run here)",
+    what: "run the command",
     needs_data: Some("System requires an argument(command)"),
 };
 
@@ -35,7 +35,7 @@ const TRYSYSTEM: Sim = Sim {
     outcomes: &["SUCCESS", "FAILURE", "APPERROR"],
     ends: &[],
     answers: false,
-    what: "run the command (never run here)",
+    what: "run the command",
     needs_data: Some("System requires an argument(command)"),
 };
 
@@ -44,7 +44,7 @@ const EXTERNALIVR: Sim = Sim {
     outcomes: &["HANGUP"],
     ends: &["HANGUP"],
     answers: false,
-    what: "run the external IVR (never run here)",
+    what: "run the external IVR",
     needs_data: Some("ExternalIVR requires a command to execute"),
 };
 
@@ -53,7 +53,7 @@ const AUDIOSOCKET: Sim = Sim {
     outcomes: &["HANGUP"],
     ends: &["HANGUP"],
     answers: false,
-    what: "stream audio to a socket (never connected here)",
+    what: "stream audio to a socket",
     needs_data: None,
 };
 
@@ -62,7 +62,7 @@ const ODBC_COMMIT: Sim = Sim {
     outcomes: &[],
     ends: &[],
     answers: false,
-    what: "commit the database transaction (never reached here)",
+    what: "commit the database transaction",
     needs_data: None,
 };
 
@@ -71,7 +71,7 @@ const ODBC_ROLLBACK: Sim = Sim {
     outcomes: &[],
     ends: &[],
     answers: false,
-    what: "roll back the database transaction (never reached here)",
+    what: "roll back the database transaction",
     needs_data: None,
 };
 

@@ -3,7 +3,7 @@
 //! `apps/app_record.c`, ...), simulated (spec dialplan.md §6.7): files are `Playing` lines,
 //! digits come from the call's script, waits take no time unless they end the call.
 
-use crate::interp::apps::AppDef;
+use crate::interp::apps::{AppDef, Sim};
 use crate::interp::args::{split, Mode};
 use crate::interp::exec::{Exec, Flow};
 use crate::interp::trace::Level;
@@ -23,11 +23,21 @@ pub(super) const APPS: &[AppDef] = &[
     AppDef::run("MusicOnHold", "Play Music On Hold indefinitely.", music_on_hold),
     AppDef::run("StartMusicOnHold", "Play Music On Hold.", start_moh),
     AppDef::run("StopMusicOnHold", "Stop playing Music On Hold.", noop),
-    AppDef::run("Record", "Record to a file.", record),
+    AppDef::run_with("Record", "Record to a file.", record, &RECORD),
     AppDef::run("ControlPlayback", "Play a file with fast forward and rewind.", control_playback),
     AppDef::run("SendDTMF", "Sends arbitrary DTMF digits", send_dtmf),
     AppDef::run("Morsecode", "Plays morse code.", noop),
 ];
+
+/// How a recording ends (`RECORD_STATUS`).
+const RECORD: Sim = Sim {
+    status: "RECORD_STATUS",
+    outcomes: &["DTMF", "SILENCE", "SKIP", "TIMEOUT", "HANGUP", "ERROR"],
+    ends: &["HANGUP"],
+    answers: true,
+    what: "record",
+    needs_data: None,
+};
 
 fn noop(_: &mut Exec<'_>, _: &str) -> Flow {
     Flow::Next
@@ -319,7 +329,12 @@ fn record(exec: &mut Exec<'_>, data: &str) -> Flow {
     if !exec.chan.answered && !parts.get(3).is_some_and(|it| it.contains('n')) {
         exec.answer();
     }
-    let status = exec.outcome("Record").map_or("DTMF".to_string(), |it| it.to_ascii_uppercase());
+    let status = exec
+        .outcome("Record")
+        .and_then(|wanted| RECORD.outcomes.iter().find(|it| it.eq_ignore_ascii_case(wanted)))
+        .copied()
+        .unwrap_or("DTMF")
+        .to_string();
     exec.chan.set("RECORDED_FILE", name);
     exec.chan.set("RECORD_STATUS", &status);
     exec.verbose(3, format!("Simulated Record: would record to '{file}', RECORD_STATUS={status}"));

@@ -58,6 +58,9 @@ pub(crate) struct AppDef {
     /// Asterisk's one-line synopsis.
     pub synopsis: &'static str,
     pub kind: Kind,
+    /// The outcomes a call may choose (simulated applications, and those with their own code
+    /// that take an outcome).
+    pub sim: Option<&'static Sim>,
 }
 
 impl AppDef {
@@ -66,6 +69,22 @@ impl AppDef {
             name,
             synopsis,
             kind: Kind::Run(run),
+            sim: None,
+        }
+    }
+
+    /// An application with its own code that also takes an outcome.
+    pub(crate) const fn run_with(
+        name: &'static str,
+        synopsis: &'static str,
+        run: App,
+        sim: &'static Sim,
+    ) -> AppDef {
+        AppDef {
+            name,
+            synopsis,
+            kind: Kind::Run(run),
+            sim: Some(sim),
         }
     }
 
@@ -74,6 +93,7 @@ impl AppDef {
             name,
             synopsis,
             kind: Kind::Sim(sim),
+            sim: Some(sim),
         }
     }
 }
@@ -133,7 +153,7 @@ pub(crate) fn lookup(name: &str) -> Option<&'static AppDef> {
 pub fn catalogue() -> Vec<(&'static str, &'static str, bool)> {
     let mut all: Vec<_> = table()
         .values()
-        .map(|it| (it.name, it.synopsis, matches!(it.kind, Kind::Sim(_))))
+        .map(|it| (it.name, it.synopsis, it.sim.is_some()))
         .collect();
     all.sort_unstable_by_key(|it| it.0.to_ascii_lowercase());
     all
@@ -141,10 +161,7 @@ pub fn catalogue() -> Vec<(&'static str, &'static str, bool)> {
 
 /// What a simulated application's outcomes are, for `core show application NAME`.
 pub fn outcomes(name: &str) -> Option<(&'static str, &'static [&'static str])> {
-    match lookup(name)?.kind {
-        Kind::Sim(sim) => Some((sim.status, sim.outcomes)),
-        Kind::Run(_) => None,
-    }
+    lookup(name)?.sim.map(|sim| (sim.status, sim.outcomes))
 }
 
 /// Runs a simulated application.
@@ -184,11 +201,16 @@ pub(crate) fn simulate(exec: &mut Exec<'_>, name: &'static str, sim: &Sim, data:
         String::new()
     } else {
         exec.chan.set(sim.status, chosen);
-        format!(", {}={chosen}", sim.status)
+        format!("; {}={chosen}", sim.status)
+    };
+    let target = if target.is_empty() {
+        String::new()
+    } else {
+        format!(" '{target}'")
     };
     exec.verbose(
         3,
-        format!("Simulated {name}: would {}{}{}{status}", sim.what, if target.is_empty() { "" } else { " " }, target),
+        format!("Simulated {name}: would {}{target}{status}", sim.what),
     );
     if sim.ends.contains(&chosen) {
         exec.chan.hangup_cause.get_or_insert(16);

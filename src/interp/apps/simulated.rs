@@ -28,8 +28,8 @@ const VOICEMAIL: Sim = Sim {
 };
 
 pub(super) const APPS: &[AppDef] = &[
-    AppDef::run("VoiceMail", "Leave a Voicemail message.", voicemail),
-    AppDef::run("ConfBridge", "Conference bridge application.", confbridge),
+    AppDef::run_with("VoiceMail", "Leave a Voicemail message.", voicemail, &VOICEMAIL),
+    AppDef::run_with("ConfBridge", "Conference bridge application.", confbridge, &CONFBRIDGE),
 ];
 
 fn confbridge(exec: &mut Exec<'_>, data: &str) -> Flow {
