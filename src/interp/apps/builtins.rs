@@ -28,6 +28,7 @@ pub(super) const APPS: &[AppDef] = &[
     AppDef::run("SoftHangup", "Hangs up the requested channel.", soft_hangup),
     AppDef::run("HangupCauseClear", "Clears hangup cause information from the channel that is available through HANGUPCAUSE.", noop),
     AppDef::run("DumpChan", "Dump Info About The Calling Channel.", dump_chan),
+    AppDef::run("ClearHash", "Clear the keys from a specified hashname.", clear_hash),
 ];
 
 fn noop(_: &mut Exec<'_>, _: &str) -> Flow {
@@ -285,5 +286,20 @@ fn dump_chan(exec: &mut Exec<'_>, data: &str) -> Flow {
     }
     text.push_str("================================================================================");
     exec.verbose(level.min(4), text);
+    Flow::Next
+}
+
+/// `ClearHash(name)` (`funcs/func_strings.c`): deletes every `~HASH~name~key~` variable.
+fn clear_hash(exec: &mut Exec<'_>, data: &str) -> Flow {
+    let prefix = format!("~HASH~{data}~");
+    let names: Vec<String> = exec
+        .chan
+        .variables()
+        .map(|(name, _)| crate::interp::channel::bare(name).to_string())
+        .filter(|name| name.starts_with(&prefix))
+        .collect();
+    for name in names {
+        exec.chan.delete(&name);
+    }
     Flow::Next
 }

@@ -8,6 +8,7 @@
 
 mod builtins;
 mod cdr;
+mod conditionals;
 mod db;
 mod dial;
 mod events;
@@ -101,6 +102,7 @@ impl AppDef {
 const FAMILIES: &[&[AppDef]] = &[
     builtins::APPS,
     cdr::APPS,
+    conditionals::APPS,
     db::APPS,
     dial::APPS,
     events::APPS,

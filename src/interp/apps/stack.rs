@@ -16,6 +16,7 @@ pub(super) const APPS: &[AppDef] = &[
     AppDef::run("GosubIf", "Conditionally jump to label, saving return address.", gosub_if),
     AppDef::run("Return", "Return from gosub routine.", return_),
     AppDef::run("StackPop", "Remove one address from gosub stack.", stack_pop),
+    AppDef::run("AELSub", "Launch subroutine built with AEL", ael_sub),
     AppDef::run("Macro", "Macro Implementation (removed in Asterisk 21; use Gosub).", macro_),
     AppDef::run("MacroExclusive", "Exclusive Macro Implementation (removed in Asterisk 21; use Gosub).", macro_),
     AppDef::run("MacroIf", "Conditional Macro implementation (removed in Asterisk 21; use GosubIf).", macro_if),
@@ -337,4 +338,11 @@ fn macro_if(exec: &mut Exec<'_>, data: &str) -> Flow {
 
 fn macro_exit(_: &mut Exec<'_>, _: &str) -> Flow {
     Flow::MacroExit
+}
+
+/// `AELSub(routine[,args])` (`pbx/pbx_ael.c`): `Gosub(routine,~~s~~,1(args))`.
+fn ael_sub(exec: &mut Exec<'_>, data: &str) -> Flow {
+    let (routine, args) = data.split_once(',').unwrap_or((data, ""));
+    let target = format!("{routine},~~s~~,1({args})");
+    gosub(exec, &target)
 }

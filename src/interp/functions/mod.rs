@@ -13,9 +13,11 @@ mod dialplan;
 mod encode;
 mod global;
 mod groups;
+mod hash;
 mod lists;
 mod logic;
 mod math;
+mod outside;
 mod stack;
 mod state;
 mod strings;
@@ -112,9 +114,11 @@ const FAMILIES: &[&[Func]] = &[
     encode::FUNCS,
     global::FUNCS,
     groups::FUNCS,
+    hash::FUNCS,
     lists::FUNCS,
     logic::FUNCS,
     math::FUNCS,
+    outside::FUNCS,
     stack::FUNCS,
     state::FUNCS,
     strings::FUNCS,
