@@ -1,6 +1,7 @@
 //! Builds the process: parses the command line and runs one of the subcommands. This is the only
 //! module that may import every layer.
 
+pub mod every;
 pub mod script;
 
 use std::io::Write;
@@ -56,7 +57,12 @@ enum Cmd {
     Run {
         file: PathBuf,
         /// `EXTEN@CONTEXT` (the context defaults to `default`).
-        target: String,
+        #[arg(required_unless_present = "every_extension")]
+        target: Option<String>,
+        /// Instead of one call, call every extension of every context once (patterns with a
+        /// number they match) and report which ran whole.
+        #[arg(long)]
+        every_extension: bool,
         /// The caller's number.
         #[arg(long)]
         callerid: Option<String>,
@@ -149,6 +155,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Cmd::Run {
             file,
             target,
+            every_extension,
             callerid,
             callerid_name,
             set,
@@ -160,6 +167,23 @@ pub fn run(cli: Cli) -> ExitCode {
             max_steps,
             db,
         } => {
+            let pairs_of = |items: &[String]| -> Vec<(String, String)> {
+                items
+                    .iter()
+                    .map(|it| match it.split_once('=') {
+                        Some((a, b)) => (a.to_string(), b.to_string()),
+                        None => (it.clone(), String::new()),
+                    })
+                    .collect()
+            };
+            let target = match (every_extension, target) {
+                (true, _) => return run_every(&file, &db, &pairs_of(&app), max_steps),
+                (false, Some(target)) => target,
+                (false, None) => {
+                    eprintln!("dialstate run: give EXTEN@CONTEXT or --every-extension");
+                    return ExitCode::from(EXIT_UNREADABLE);
+                }
+            };
             let (exten, context) = target.split_once('@').unwrap_or((&target, "default"));
             let pairs = |items: &[String]| -> Vec<(String, String)> {
                 items
@@ -291,6 +315,24 @@ fn run_call(file: &Path, db: &str, spec: crate::console::CallSpec, max_steps: u6
             let _ = std::io::stdout().lock().write_all(text.as_bytes());
             ExitCode::from(1)
         }
+    }
+}
+
+/// `dialstate run --every-extension`.
+fn run_every(file: &Path, db: &str, apps: &[(String, String)], max_steps: u64) -> ExitCode {
+    let mut pbx = match open_pbx(file, db) {
+        Ok(pbx) => pbx,
+        Err(code) => return code,
+    };
+    pbx.max_steps = max_steps.max(1);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let (calls, whole) = every::run_every(&mut pbx, apps, &mut out);
+    let _ = out.flush();
+    if calls == whole {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 

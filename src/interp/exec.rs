@@ -739,18 +739,23 @@ impl<'e> Exec<'e> {
             if self.out_of_steps() {
                 return;
             }
-            self.chan.context.clone_from(&context);
             let priority = self.chan.priority;
             let Some(flow) = self.step() else {
                 return;
             };
             match flow {
                 Flow::Next => self.chan.priority = priority.saturating_add(1),
-                Flow::Jump(_, _, p) => self.chan.priority = p,
+                // A jump in `h` moves the channel, as any jump does (`ast_pbx_h_exten_run`
+                // follows the channel's location).
+                Flow::Jump(context, exten, p) => {
+                    self.chan.context = context;
+                    self.chan.exten = exten;
+                    self.chan.priority = p;
+                }
                 Flow::Stop | Flow::Error | Flow::MacroExit => {
                     let text = format!(
-                        "Spawn extension ({context}, h, {priority}) exited non-zero on '{}'",
-                        self.chan.name
+                        "Spawn extension ({}, {}, {priority}) exited non-zero on '{}'",
+                        self.chan.context, self.chan.exten, self.chan.name
                     );
                     self.verbose(2, text);
                     return;

@@ -2,6 +2,7 @@
 //! (the `dialstate` binary and the library API) and snapshots what a user would see.
 
 mod cli;
+mod corpus;
 mod regression;
 mod scripts;
 mod support;
