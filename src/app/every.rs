@@ -78,18 +78,18 @@ pub fn run_every(pbx: &mut Pbx, apps: &[(String, String)], out: &mut dyn Write) 
     let (mut calls, mut whole, mut looped) = (0usize, 0usize, 0usize);
     for (context_name, context) in &plan.contexts {
         for exten in &context.extens {
-            if exten
-                .priorities
-                .iter()
-                .all(|it| it.number == PRIORITY_HINT)
-            {
+            if exten.priorities.iter().all(|it| it.number == PRIORITY_HINT) {
                 continue;
             }
             let number = if exten.is_pattern() {
                 match sample_number(&exten.name) {
                     Some(number) => number,
                     None => {
-                        let _ = writeln!(out, "skipped {}@{context_name}: no number found that the pattern matches", exten.name);
+                        let _ = writeln!(
+                            out,
+                            "skipped {}@{context_name}: no number found that the pattern matches",
+                            exten.name
+                        );
                         continue;
                     }
                 }
@@ -99,7 +99,11 @@ pub fn run_every(pbx: &mut Pbx, apps: &[(String, String)], out: &mut dyn Write) 
             let options = CallOptions {
                 context: context_name.to_string(),
                 exten: number.clone(),
-                caller_num: exten.cid.as_deref().filter(|it| !it.starts_with('_')).map(str::to_string),
+                caller_num: exten
+                    .cid
+                    .as_deref()
+                    .filter(|it| !it.starts_with('_'))
+                    .map(str::to_string),
                 apps: apps.to_vec(),
                 max_steps: pbx.max_steps,
                 trace: false,
@@ -114,13 +118,25 @@ pub fn run_every(pbx: &mut Pbx, apps: &[(String, String)], out: &mut dyn Write) 
                 format!("{number}@{context_name}")
             };
             if !missing.pieces.is_empty() {
-                let _ = writeln!(out, "stopped {shown}: missing {}", missing.pieces.join(", "));
+                let _ = writeln!(
+                    out,
+                    "stopped {shown}: missing {}",
+                    missing.pieces.join(", ")
+                );
             } else if missing.looped {
                 looped += 1;
-                let _ = writeln!(out, "looped  {shown}: {} priorities, stopped by the step limit", result.steps);
+                let _ = writeln!(
+                    out,
+                    "looped  {shown}: {} priorities, stopped by the step limit",
+                    result.steps
+                );
             } else {
                 whole += 1;
-                let _ = writeln!(out, "whole   {shown}: {} priorities, cause {}", result.steps, result.cause);
+                let _ = writeln!(
+                    out,
+                    "whole   {shown}: {} priorities, cause {}",
+                    result.steps, result.cause
+                );
             }
         }
     }

@@ -35,7 +35,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "core show applications",
         "Shows registered dialplan applications",
     ),
-    ("core show function", "Describe a specific dialplan function"),
+    (
+        "core show function",
+        "Describe a specific dialplan function",
+    ),
     ("core show functions", "Shows registered dialplan functions"),
     ("core show hint", "Show a single hint"),
     ("core show hints", "Show dialplan hints"),

@@ -12,7 +12,10 @@ pub fn applications() -> String {
     for (name, synopsis, _) in &all {
         out.push_str(&format!("  {name:>20}: {synopsis}\n"));
     }
-    out.push_str(&format!("    -= {} Applications Registered =-\n", all.len()));
+    out.push_str(&format!(
+        "    -= {} Applications Registered =-\n",
+        all.len()
+    ));
     out
 }
 
@@ -69,9 +72,8 @@ pub fn functions() -> String {
 
 /// `core show function NAME` (exact case, as function names are).
 pub fn function(name: &str) -> Option<String> {
-    let (name, synopsis, read, write) = functions::catalogue()
-        .into_iter()
-        .find(|it| it.0 == name)?;
+    let (name, synopsis, read, write) =
+        functions::catalogue().into_iter().find(|it| it.0 == name)?;
     let access = match (read, write) {
         (true, true) => "It can be read and written.",
         (true, false) => "It can be read; writing it logs `Function NAME cannot be written to`.",

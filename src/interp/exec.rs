@@ -335,7 +335,10 @@ impl<'e> Exec<'e> {
     pub(crate) fn play(&mut self, file: &str) {
         if self.trace {
             let language = self.chan.prop("language").unwrap_or("en").to_string();
-            let text = format!("<{}> Playing '{file}.gsm' (language '{language}')", self.chan.name);
+            let text = format!(
+                "<{}> Playing '{file}.gsm' (language '{language}')",
+                self.chan.name
+            );
             self.verbose(3, text);
         }
     }
@@ -585,10 +588,7 @@ impl<'e> Exec<'e> {
                 }
             }
             if self.chan.stack.len() <= base && self.chan.context != full {
-                let text = format!(
-                    "Channel '{}' jumping out of macro '{name}'",
-                    self.chan.name
-                );
+                let text = format!("Channel '{}' jumping out of macro '{name}'", self.chan.name);
                 self.verbose(2, text);
                 self.chan.priority = self.chan.priority.saturating_add(1);
                 return Flow::Next;

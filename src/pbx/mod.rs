@@ -448,11 +448,20 @@ impl crate::interp::Env for Pbx {
             } else {
                 format!("{keytree}/{key}")
             };
-            if self.store.delete(family, &key).map_err(|err| err.to_string())? {
+            if self
+                .store
+                .delete(family, &key)
+                .map_err(|err| err.to_string())?
+            {
                 n += 1;
             }
         }
-        if !keytree.is_empty() && self.store.delete(family, keytree).map_err(|err| err.to_string())? {
+        if !keytree.is_empty()
+            && self
+                .store
+                .delete(family, keytree)
+                .map_err(|err| err.to_string())?
+        {
             n += 1;
         }
         Ok(n)

@@ -3,6 +3,7 @@
 
 mod cli;
 mod corpus;
+mod interp;
 mod regression;
 mod scripts;
 mod support;

@@ -130,18 +130,58 @@ const STOPMIXMONITOR: Sim = Sim {
 };
 
 pub(super) const APPS: &[AppDef] = &[
-    AppDef::sim("ConfKick", "Kicks channel(s) from the requested ConfBridge.", &CONFKICK),
-    AppDef::sim("MixMonitor", "Record a call and mix the audio during the recording.", &MIXMONITOR),
-    AppDef::sim("StopMixMonitor", "Stop recording a call through MixMonitor, and free the recording's file handle.", &STOPMIXMONITOR),
+    AppDef::sim(
+        "ConfKick",
+        "Kicks channel(s) from the requested ConfBridge.",
+        &CONFKICK,
+    ),
+    AppDef::sim(
+        "MixMonitor",
+        "Record a call and mix the audio during the recording.",
+        &MIXMONITOR,
+    ),
+    AppDef::sim(
+        "StopMixMonitor",
+        "Stop recording a call through MixMonitor, and free the recording's file handle.",
+        &STOPMIXMONITOR,
+    ),
     AppDef::sim("Page", "Page series of phones", &PAGE),
-    AppDef::sim("ChanSpy", "Listen to a channel, and optionally whisper into it.", &CHANSPY),
-    AppDef::sim("ExtenSpy", "Listen to a channel, and optionally whisper into it.", &EXTENSPY),
+    AppDef::sim(
+        "ChanSpy",
+        "Listen to a channel, and optionally whisper into it.",
+        &CHANSPY,
+    ),
+    AppDef::sim(
+        "ExtenSpy",
+        "Listen to a channel, and optionally whisper into it.",
+        &EXTENSPY,
+    ),
     AppDef::sim("MeetMe", "MeetMe conference bridge.", &MEETME),
-    AppDef::sim("MeetMeAdmin", "MeetMe conference administration.", &MEETMEADMIN),
-    AppDef::sim("MeetMeChannelAdmin", "MeetMe conference Administration (channel specific).", &MEETMECHANNELADMIN),
+    AppDef::sim(
+        "MeetMeAdmin",
+        "MeetMe conference administration.",
+        &MEETMEADMIN,
+    ),
+    AppDef::sim(
+        "MeetMeChannelAdmin",
+        "MeetMe conference Administration (channel specific).",
+        &MEETMECHANNELADMIN,
+    ),
     AppDef::sim("MeetMeCount", "MeetMe participant count.", &MEETMECOUNT),
     AppDef::sim("Bridge", "Bridge two channels.", &BRIDGE),
-    AppDef::sim("BridgeAdd", "Join a bridge that contains the specified channel.", &BRIDGEADD),
-    AppDef::sim("BridgeWait", "Put a call into the holding bridge.", &BRIDGEWAIT),
-    AppDef::sim("Broadcast", "Transmit or receive audio to or from multiple channels simultaneously", &BROADCAST),
+    AppDef::sim(
+        "BridgeAdd",
+        "Join a bridge that contains the specified channel.",
+        &BRIDGEADD,
+    ),
+    AppDef::sim(
+        "BridgeWait",
+        "Put a call into the holding bridge.",
+        &BRIDGEWAIT,
+    ),
+    AppDef::sim(
+        "Broadcast",
+        "Transmit or receive audio to or from multiple channels simultaneously",
+        &BROADCAST,
+    ),
 ];

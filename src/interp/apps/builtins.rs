@@ -3,8 +3,8 @@
 //! `Congestion`, `NoOp`, `Progress`, `Proceeding`, `Ringing`, `Set`, `MSet`, `Wait`,
 //! `WaitUntil`, `RaiseException`, `Log`, `Verbose`, `SoftHangup`, `HangupCauseClear`, `DumpChan`.
 
-use crate::interp::args::{split, Mode};
 use crate::interp::apps::AppDef;
+use crate::interp::args::{split, Mode};
 use crate::interp::exec::{Exec, Flow};
 use crate::interp::functions;
 use crate::interp::trace::Level;
@@ -13,22 +13,50 @@ pub(super) const APPS: &[AppDef] = &[
     AppDef::run("Answer", "Answer a channel if ringing.", answer),
     AppDef::run("Hangup", "Hang up the calling channel.", hangup),
     AppDef::run("Busy", "Indicate the Busy condition.", busy),
-    AppDef::run("Congestion", "Indicate the Congestion condition.", congestion),
+    AppDef::run(
+        "Congestion",
+        "Indicate the Congestion condition.",
+        congestion,
+    ),
     AppDef::run("NoOp", "Do Nothing (No Operation).", noop),
     AppDef::run("Progress", "Indicate progress.", signal_only),
     AppDef::run("Proceeding", "Indicate proceeding.", signal_only),
     AppDef::run("Ringing", "Indicate ringing tone.", signal_only),
     AppDef::run("Set", "Set channel variable or function value.", set),
-    AppDef::run("MSet", "Set channel variable(s) or function value(s).", mset),
+    AppDef::run(
+        "MSet",
+        "Set channel variable(s) or function value(s).",
+        mset,
+    ),
     AppDef::run("Wait", "Waits for some time.", wait),
-    AppDef::run("WaitUntil", "Wait (sleep) until the current time is the given epoch.", wait_until),
-    AppDef::run("RaiseException", "Handle an exceptional condition.", raise_exception),
+    AppDef::run(
+        "WaitUntil",
+        "Wait (sleep) until the current time is the given epoch.",
+        wait_until,
+    ),
+    AppDef::run(
+        "RaiseException",
+        "Handle an exceptional condition.",
+        raise_exception,
+    ),
     AppDef::run("Log", "Send arbitrary text to a selected log level.", log),
     AppDef::run("Verbose", "Send arbitrary text to verbose output.", verbose),
     AppDef::run("SoftHangup", "Hangs up the requested channel.", soft_hangup),
-    AppDef::run("HangupCauseClear", "Clears hangup cause information from the channel that is available through HANGUPCAUSE.", noop),
-    AppDef::run("DumpChan", "Dump Info About The Calling Channel.", dump_chan),
-    AppDef::run("ClearHash", "Clear the keys from a specified hashname.", clear_hash),
+    AppDef::run(
+        "HangupCauseClear",
+        "Clears hangup cause information from the channel that is available through HANGUPCAUSE.",
+        noop,
+    ),
+    AppDef::run(
+        "DumpChan",
+        "Dump Info About The Calling Channel.",
+        dump_chan,
+    ),
+    AppDef::run(
+        "ClearHash",
+        "Clear the keys from a specified hashname.",
+        clear_hash,
+    ),
 ];
 
 fn noop(_: &mut Exec<'_>, _: &str) -> Flow {
@@ -284,7 +312,9 @@ fn dump_chan(exec: &mut Exec<'_>, data: &str) -> Flow {
         text.push_str(&var);
         text.push('\n');
     }
-    text.push_str("================================================================================");
+    text.push_str(
+        "================================================================================",
+    );
     exec.verbose(level.min(4), text);
     Flow::Next
 }

@@ -6,7 +6,11 @@ use crate::interp::exec::{Exec, Flow};
 
 pub(super) const APPS: &[AppDef] = &[
     AppDef::run("ResetCDR", "Resets the Call Data Record.", reset_cdr),
-    AppDef::run("ForkCDR", "Forks the current Call Data Record for this channel.", fork_cdr),
+    AppDef::run(
+        "ForkCDR",
+        "Forks the current Call Data Record for this channel.",
+        fork_cdr,
+    ),
 ];
 
 fn reset_cdr(exec: &mut Exec<'_>, data: &str) -> Flow {

@@ -47,7 +47,12 @@ fn find_matching(exec: &Exec<'_>, other: Option<&str>) -> Option<i32> {
         let found = exec
             .env
             .dialplan()
-            .find(&exec.chan.context, &exec.chan.exten, Target::Priority(priority), caller)
+            .find(
+                &exec.chan.context,
+                &exec.chan.exten,
+                Target::Priority(priority),
+                caller,
+            )
             .ok()?;
         let app = &*found.priority.app;
         if app.eq_ignore_ascii_case("If") {
@@ -105,7 +110,10 @@ fn helper(exec: &mut Exec<'_>, data: &str, end: u8) -> Flow {
             if let Some(pri) = find_matching(exec, Some("ElseIf")).filter(|it| before_end(*it)) {
                 exec.verbose(
                     3,
-                    format!("Taking conditional false branch, jumping to priority {}", pri - 1),
+                    format!(
+                        "Taking conditional false branch, jumping to priority {}",
+                        pri - 1
+                    ),
                 );
                 return Flow::Jump(context, exten, pri);
             }

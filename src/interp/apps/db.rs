@@ -21,7 +21,10 @@ fn db_deltree(exec: &mut Exec<'_>, data: &str) -> Flow {
         None => exec.verbose(3, format!("DBdeltree: family={family}")),
     }
     if exec.env.db_deltree(family, keytree.unwrap_or("")).is_err() {
-        exec.verbose(3, "DBdeltree: Error deleting key from database.".to_string());
+        exec.verbose(
+            3,
+            "DBdeltree: Error deleting key from database.".to_string(),
+        );
     }
     Flow::Next
 }

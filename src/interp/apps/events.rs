@@ -47,6 +47,9 @@ fn cel_user_event(exec: &mut Exec<'_>, data: &str) -> Flow {
         );
         return Flow::Next;
     }
-    exec.verbose(4, format!("Simulated CELGenUserEvent: CEL user event {data}"));
+    exec.verbose(
+        4,
+        format!("Simulated CELGenUserEvent: CEL user event {data}"),
+    );
     Flow::Next
 }

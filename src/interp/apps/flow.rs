@@ -7,13 +7,33 @@ use crate::interp::exec::{Exec, Flow};
 use crate::interp::trace::Level;
 
 pub(super) const APPS: &[AppDef] = &[
-    AppDef::run("Goto", "Jump to a particular priority, extension, or context.", goto),
+    AppDef::run(
+        "Goto",
+        "Jump to a particular priority, extension, or context.",
+        goto,
+    ),
     AppDef::run("GotoIf", "Conditional goto.", goto_if),
-    AppDef::run("GotoIfTime", "Conditional Goto based on the current time.", goto_if_time),
-    AppDef::run("ExecIf", "Executes dialplan application, conditionally.", exec_if),
-    AppDef::run("ExecIfTime", "Conditional application execution based on the current time.", exec_if_time),
+    AppDef::run(
+        "GotoIfTime",
+        "Conditional Goto based on the current time.",
+        goto_if_time,
+    ),
+    AppDef::run(
+        "ExecIf",
+        "Executes dialplan application, conditionally.",
+        exec_if,
+    ),
+    AppDef::run(
+        "ExecIfTime",
+        "Conditional application execution based on the current time.",
+        exec_if_time,
+    ),
     AppDef::run("Exec", "Executes dialplan application.", exec_app),
-    AppDef::run("TryExec", "Executes dialplan application, always returning.", try_exec),
+    AppDef::run(
+        "TryExec",
+        "Executes dialplan application, always returning.",
+        try_exec,
+    ),
 ];
 
 pub(crate) fn goto_target(exec: &mut Exec<'_>, target: &str) -> Flow {
@@ -110,7 +130,6 @@ fn goto_if_time(exec: &mut Exec<'_>, data: &str) -> Flow {
     }
 }
 
-
 /// `Name(args)` split at the first `(` and the last `)`.
 fn name_args(text: &str) -> (&str, Option<&str>) {
     match text.split_once('(') {
@@ -145,7 +164,13 @@ fn exec_if(exec: &mut Exec<'_>, data: &str) -> Flow {
                 args.clone().unwrap_or_else(|| "(null)".to_string())
             ),
         );
-        (parts.first().cloned().unwrap_or_default(), app, args, None, None)
+        (
+            parts.first().cloned().unwrap_or_default(),
+            app,
+            args,
+            None,
+            None,
+        )
     } else {
         let parts = split(data, '?', 2, Mode::Raw);
         let Some(rest) = parts.get(1).filter(|it| !it.is_empty()) else {
@@ -187,10 +212,15 @@ fn exec_if(exec: &mut Exec<'_>, data: &str) -> Flow {
         })
     } else {
         match no.filter(|it| !it.is_empty()) {
-            Some(no) => run_named(exec, &no, no_args.as_deref().unwrap_or("")).unwrap_or_else(|| {
-                exec.log(Level::Warning, format!("Could not find application! ({no})"));
-                Flow::Stop
-            }),
+            Some(no) => {
+                run_named(exec, &no, no_args.as_deref().unwrap_or("")).unwrap_or_else(|| {
+                    exec.log(
+                        Level::Warning,
+                        format!("Could not find application! ({no})"),
+                    );
+                    Flow::Stop
+                })
+            }
             None => Flow::Next,
         }
     }

@@ -10,21 +10,53 @@ use crate::interp::trace::Level;
 
 pub(super) const APPS: &[AppDef] = &[
     AppDef::run("Playback", "Play a file.", playback),
-    AppDef::run("BackGround", "Play an audio file while waiting for digits of an extension to go to.", background),
-    AppDef::run("WaitExten", "Waits for an extension to be entered.", wait_exten),
-    AppDef::run("Incomplete", "Returns AST_PBX_INCOMPLETE value.", wait_exten),
+    AppDef::run(
+        "BackGround",
+        "Play an audio file while waiting for digits of an extension to go to.",
+        background,
+    ),
+    AppDef::run(
+        "WaitExten",
+        "Waits for an extension to be entered.",
+        wait_exten,
+    ),
+    AppDef::run(
+        "Incomplete",
+        "Returns AST_PBX_INCOMPLETE value.",
+        wait_exten,
+    ),
     AppDef::run("Read", "Read a variable.", read),
-    AppDef::run("ReadExten", "Read an extension into a variable.", read_exten),
+    AppDef::run(
+        "ReadExten",
+        "Read an extension into a variable.",
+        read_exten,
+    ),
     AppDef::run("WaitDigit", "Waits for a digit to be entered.", wait_digit),
     AppDef::run("PlayTones", "Play a tone list.", play_tones),
     AppDef::run("StopPlayTones", "Stop playing a tone list.", noop),
-    AppDef::run("Echo", "Echo media, DTMF back to the calling party", until_hangup),
-    AppDef::run("Milliwatt", "Generates a 1004 Hz test tone at 0dbm (mu-law).", until_hangup),
-    AppDef::run("MusicOnHold", "Play Music On Hold indefinitely.", music_on_hold),
+    AppDef::run(
+        "Echo",
+        "Echo media, DTMF back to the calling party",
+        until_hangup,
+    ),
+    AppDef::run(
+        "Milliwatt",
+        "Generates a 1004 Hz test tone at 0dbm (mu-law).",
+        until_hangup,
+    ),
+    AppDef::run(
+        "MusicOnHold",
+        "Play Music On Hold indefinitely.",
+        music_on_hold,
+    ),
     AppDef::run("StartMusicOnHold", "Play Music On Hold.", start_moh),
     AppDef::run("StopMusicOnHold", "Stop playing Music On Hold.", noop),
     AppDef::run_with("Record", "Record to a file.", record, &RECORD),
-    AppDef::run("ControlPlayback", "Play a file with fast forward and rewind.", control_playback),
+    AppDef::run(
+        "ControlPlayback",
+        "Play a file with fast forward and rewind.",
+        control_playback,
+    ),
     AppDef::run("SendDTMF", "Sends arbitrary DTMF digits", send_dtmf),
     AppDef::run("Morsecode", "Plays morse code.", noop),
 ];
@@ -241,7 +273,11 @@ fn wait_digit(exec: &mut Exec<'_>, data: &str) -> Flow {
     let allowed = data.split_once(',').map(|it| it.1.to_string());
     let next = exec.digits.front().copied();
     match next {
-        Some(c) if allowed.as_deref().is_none_or(|set| set.is_empty() || set.contains(c)) => {
+        Some(c)
+            if allowed
+                .as_deref()
+                .is_none_or(|set| set.is_empty() || set.contains(c)) =>
+        {
             exec.digits.pop_front();
             exec.chan.set("WAITDIGITRESULT", &c.to_string());
             exec.chan.set("WAITDIGITSTATUS", "DTMF");
@@ -253,13 +289,13 @@ fn wait_digit(exec: &mut Exec<'_>, data: &str) -> Flow {
 
 fn play_tones(exec: &mut Exec<'_>, data: &str) -> Flow {
     if data.is_empty() {
-        exec.log(
-            Level::Notice,
-            "Nothing to play".to_string(),
-        );
+        exec.log(Level::Notice, "Nothing to play".to_string());
         return Flow::Stop;
     }
-    exec.verbose(3, format!("Simulated PlayTones: would play tones '{data}' (until StopPlayTones)"));
+    exec.verbose(
+        3,
+        format!("Simulated PlayTones: would play tones '{data}' (until StopPlayTones)"),
+    );
     Flow::Next
 }
 
@@ -280,15 +316,15 @@ fn music_on_hold(exec: &mut Exec<'_>, data: &str) -> Flow {
     let class = if class.is_empty() { "default" } else { class };
     exec.verbose(
         3,
-        format!("Started music on hold, class '{class}', on channel '{}'", exec.chan.name),
+        format!(
+            "Started music on hold, class '{class}', on channel '{}'",
+            exec.chan.name
+        ),
     );
     match duration.trim().parse::<i64>() {
         Ok(seconds) if seconds > 0 => {
             exec.now += seconds;
-            exec.verbose(
-                3,
-                format!("Stopped music on hold on {}", exec.chan.name),
-            );
+            exec.verbose(3, format!("Stopped music on hold on {}", exec.chan.name));
             Flow::Next
         }
         _ => {
@@ -302,7 +338,10 @@ fn start_moh(exec: &mut Exec<'_>, data: &str) -> Flow {
     let class = if data.is_empty() { "default" } else { data };
     exec.verbose(
         3,
-        format!("Started music on hold, class '{class}', on channel '{}'", exec.chan.name),
+        format!(
+            "Started music on hold, class '{class}', on channel '{}'",
+            exec.chan.name
+        ),
     );
     Flow::Next
 }
@@ -331,13 +370,21 @@ fn record(exec: &mut Exec<'_>, data: &str) -> Flow {
     }
     let status = exec
         .outcome("Record")
-        .and_then(|wanted| RECORD.outcomes.iter().find(|it| it.eq_ignore_ascii_case(wanted)))
+        .and_then(|wanted| {
+            RECORD
+                .outcomes
+                .iter()
+                .find(|it| it.eq_ignore_ascii_case(wanted))
+        })
         .copied()
         .unwrap_or("DTMF")
         .to_string();
     exec.chan.set("RECORDED_FILE", name);
     exec.chan.set("RECORD_STATUS", &status);
-    exec.verbose(3, format!("Simulated Record: would record to '{file}', RECORD_STATUS={status}"));
+    exec.verbose(
+        3,
+        format!("Simulated Record: would record to '{file}', RECORD_STATUS={status}"),
+    );
     if status == "HANGUP" {
         exec.chan.hangup_cause.get_or_insert(16);
         return Flow::Stop;
@@ -363,10 +410,7 @@ fn control_playback(exec: &mut Exec<'_>, data: &str) -> Flow {
 fn send_dtmf(exec: &mut Exec<'_>, data: &str) -> Flow {
     let digits = data.split(',').next().unwrap_or("");
     if digits.is_empty() {
-        exec.log(
-            Level::Warning,
-            "SendDTMF requires an argument".to_string(),
-        );
+        exec.log(Level::Warning, "SendDTMF requires an argument".to_string());
         return Flow::Stop;
     }
     exec.verbose(4, format!("Simulated SendDTMF: would send '{digits}'"));

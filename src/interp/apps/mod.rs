@@ -6,24 +6,24 @@
 //! variables Asterisk sets from an outcome the call chooses, and ends or continues the call as
 //! that outcome would).
 
+mod bridges;
 mod builtins;
 mod cdr;
 mod conditionals;
 mod db;
 mod dial;
 mod events;
+mod external;
 mod flow;
 mod loops;
 mod media;
+mod queues;
 mod say;
 mod signals;
 mod simulated;
+mod stack;
 mod transfers;
 mod voicemail;
-mod queues;
-mod bridges;
-mod external;
-mod stack;
 
 use std::sync::OnceLock;
 
@@ -89,7 +89,11 @@ impl AppDef {
         }
     }
 
-    pub(crate) const fn sim(name: &'static str, synopsis: &'static str, sim: &'static Sim) -> AppDef {
+    pub(crate) const fn sim(
+        name: &'static str,
+        synopsis: &'static str,
+        sim: &'static Sim,
+    ) -> AppDef {
         AppDef {
             name,
             synopsis,
@@ -130,9 +134,17 @@ fn table() -> &'static Table {
     TABLE.get_or_init(|| {
         let mut table = Table::default();
         for app in FAMILIES.iter().flat_map(|it| it.iter()) {
-            debug_assert!(app.name.len() <= MAX_NAME, "invariant: {} too long", app.name);
+            debug_assert!(
+                app.name.len() <= MAX_NAME,
+                "invariant: {} too long",
+                app.name
+            );
             let previous = table.insert(app.name.to_ascii_lowercase(), app);
-            debug_assert!(previous.is_none(), "invariant: {} registered twice", app.name);
+            debug_assert!(
+                previous.is_none(),
+                "invariant: {} registered twice",
+                app.name
+            );
         }
         table
     })

@@ -36,7 +36,9 @@ const PAUSEQUEUEMEMBER: Sim = Sim {
     ends: &[],
     answers: false,
     what: "pause queue member",
-    needs_data: Some("PauseQueueMember requires an argument ([queuename],interface[,options][,reason])"),
+    needs_data: Some(
+        "PauseQueueMember requires an argument ([queuename],interface[,options][,reason])",
+    ),
 };
 
 const UNPAUSEQUEUEMEMBER: Sim = Sim {
@@ -45,7 +47,9 @@ const UNPAUSEQUEUEMEMBER: Sim = Sim {
     ends: &[],
     answers: false,
     what: "unpause queue member",
-    needs_data: Some("UnpauseQueueMember requires an argument ([queuename],interface[,options[,reason]])"),
+    needs_data: Some(
+        "UnpauseQueueMember requires an argument ([queuename],interface[,options[,reason]])",
+    ),
 };
 
 const QUEUELOG: Sim = Sim {
@@ -77,7 +81,12 @@ const AGENTLOGIN: Sim = Sim {
 
 const AGENTREQUEST: Sim = Sim {
     status: "AGENT_STATUS",
-    outcomes: &["NOT_LOGGED_IN", "INVALID", "ALREADY_CONNECTED", "NOT_CONNECTED"],
+    outcomes: &[
+        "NOT_LOGGED_IN",
+        "INVALID",
+        "ALREADY_CONNECTED",
+        "NOT_CONNECTED",
+    ],
     ends: &[],
     answers: false,
     what: "request agent",
@@ -86,12 +95,36 @@ const AGENTREQUEST: Sim = Sim {
 
 pub(super) const APPS: &[AppDef] = &[
     AppDef::sim("Queue", "Queue a call for a call queue.", &QUEUE),
-    AppDef::sim("AddQueueMember", "Dynamically adds queue members.", &ADDQUEUEMEMBER),
-    AppDef::sim("RemoveQueueMember", "Dynamically removes queue members.", &REMOVEQUEUEMEMBER),
-    AppDef::sim("PauseQueueMember", "Pauses a queue member.", &PAUSEQUEUEMEMBER),
-    AppDef::sim("UnpauseQueueMember", "Unpauses a queue member.", &UNPAUSEQUEUEMEMBER),
+    AppDef::sim(
+        "AddQueueMember",
+        "Dynamically adds queue members.",
+        &ADDQUEUEMEMBER,
+    ),
+    AppDef::sim(
+        "RemoveQueueMember",
+        "Dynamically removes queue members.",
+        &REMOVEQUEUEMEMBER,
+    ),
+    AppDef::sim(
+        "PauseQueueMember",
+        "Pauses a queue member.",
+        &PAUSEQUEUEMEMBER,
+    ),
+    AppDef::sim(
+        "UnpauseQueueMember",
+        "Unpauses a queue member.",
+        &UNPAUSEQUEUEMEMBER,
+    ),
     AppDef::sim("QueueLog", "Writes to the queue_log file.", &QUEUELOG),
-    AppDef::sim("QueueUpdate", "Writes to the queue_log file for outbound calls and updates Realtime Data.", &QUEUEUPDATE),
+    AppDef::sim(
+        "QueueUpdate",
+        "Writes to the queue_log file for outbound calls and updates Realtime Data.",
+        &QUEUEUPDATE,
+    ),
     AppDef::sim("AgentLogin", "Login an agent.", &AGENTLOGIN),
-    AppDef::sim("AgentRequest", "Request an agent to connect with the channel.", &AGENTREQUEST),
+    AppDef::sim(
+        "AgentRequest",
+        "Request an agent to connect with the channel.",
+        &AGENTREQUEST,
+    ),
 ];

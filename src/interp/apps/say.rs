@@ -14,10 +14,26 @@ pub(super) const APPS: &[AppDef] = &[
     AppDef::run("SayAlphaCase", "Say Alpha.", say_alpha_case),
     AppDef::run("SayPhonetic", "Say Phonetic.", say_phonetic),
     AppDef::run("SayMoney", "Say Money.", say_money),
-    AppDef::run("SayUnixTime", "Says a specified time in a custom format.", say_unix_time),
-    AppDef::run("DateTime", "Says a specified time in a custom format.", say_unix_time),
-    AppDef::run("SayCountedNoun", "Say a noun in declined form in order to count things", say_counted_noun),
-    AppDef::run("SayCountedAdj", "Say a adjective in declined form in order to count things", say_counted_adj),
+    AppDef::run(
+        "SayUnixTime",
+        "Says a specified time in a custom format.",
+        say_unix_time,
+    ),
+    AppDef::run(
+        "DateTime",
+        "Says a specified time in a custom format.",
+        say_unix_time,
+    ),
+    AppDef::run(
+        "SayCountedNoun",
+        "Say a noun in declined form in order to count things",
+        say_counted_noun,
+    ),
+    AppDef::run(
+        "SayCountedAdj",
+        "Say a adjective in declined form in order to count things",
+        say_counted_adj,
+    ),
 ];
 
 /// `ast_get_digit_str`.
@@ -137,8 +153,12 @@ fn character_files(text: &str, announce: Option<bool>) -> Vec<String> {
             '0'..='9' => format!("digits/{c}"),
             c if c.is_ascii_alphabetic() => {
                 match announce {
-                    Some(true) if c.is_ascii_uppercase() => out.push("letters/uppercase".to_string()),
-                    Some(false) if c.is_ascii_lowercase() => out.push("letters/lowercase".to_string()),
+                    Some(true) if c.is_ascii_uppercase() => {
+                        out.push("letters/uppercase".to_string())
+                    }
+                    Some(false) if c.is_ascii_lowercase() => {
+                        out.push("letters/lowercase".to_string())
+                    }
                     _ => {}
                 }
                 format!("letters/{}", c.to_ascii_lowercase())
@@ -172,7 +192,10 @@ fn number_arg(exec: &mut Exec<'_>, app: &str, data: &str) -> Option<(i64, Option
         return None;
     }
     let (text, options) = match data.split_once(',') {
-        Some((text, options)) => (text, Some(options.split(',').next().unwrap_or("").to_string())),
+        Some((text, options)) => (
+            text,
+            Some(options.split(',').next().unwrap_or("").to_string()),
+        ),
         None => (data, None),
     };
     match text.trim().parse::<i32>() {
@@ -195,7 +218,10 @@ fn say_number(exec: &mut Exec<'_>, data: &str) -> Flow {
         return Flow::Next;
     }
     if let Some(options) = options {
-        if !["f", "m", "c", "n"].iter().any(|it| it.eq_ignore_ascii_case(&options)) {
+        if !["f", "m", "c", "n"]
+            .iter()
+            .any(|it| it.eq_ignore_ascii_case(&options))
+        {
             exec.log(
                 Level::Warning,
                 "SayNumber gender option is either 'f', 'm', 'c' or 'n'".to_string(),
@@ -271,7 +297,12 @@ fn say_money(exec: &mut Exec<'_>, data: &str) -> Flow {
     if amount >= 100 {
         files.extend(number_files(amount / 100));
         files.push(if amount < 200 {
-            if cents > 0 { "letters/dollar_" } else { "letters/dollar" }.to_string()
+            if cents > 0 {
+                "letters/dollar_"
+            } else {
+                "letters/dollar"
+            }
+            .to_string()
         } else {
             "dollars".to_string()
         });
@@ -341,7 +372,14 @@ fn say_unix_time(exec: &mut Exec<'_>, data: &str) -> Flow {
             }
             'M' | 'N' => {
                 if minute == 0 {
-                    files.push(if c == 'M' { "digits/oclock" } else { "digits/hundred" }.to_string());
+                    files.push(
+                        if c == 'M' {
+                            "digits/oclock"
+                        } else {
+                            "digits/hundred"
+                        }
+                        .to_string(),
+                    );
                 } else if minute < 10 {
                     files.push("digits/oh".to_string());
                     files.push(format!("digits/{minute}"));
@@ -349,7 +387,14 @@ fn say_unix_time(exec: &mut Exec<'_>, data: &str) -> Flow {
                     files.extend(number_files(minute));
                 }
             }
-            'P' | 'p' => files.push(if hour > 11 { "digits/p-m" } else { "digits/a-m" }.to_string()),
+            'P' | 'p' => files.push(
+                if hour > 11 {
+                    "digits/p-m"
+                } else {
+                    "digits/a-m"
+                }
+                .to_string(),
+            ),
             'S' => {
                 if secs % 60 == 0 {
                     files.push("digits/oclock".to_string());
@@ -369,7 +414,10 @@ fn say_unix_time(exec: &mut Exec<'_>, data: &str) -> Flow {
             ' ' => {}
             other => exec.log(
                 Level::Warning,
-                format!("Unknown character in datetime format {format}: {other} at pos {}", 0),
+                format!(
+                    "Unknown character in datetime format {format}: {other} at pos {}",
+                    0
+                ),
             ),
         }
     }

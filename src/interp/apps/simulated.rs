@@ -28,8 +28,18 @@ const VOICEMAIL: Sim = Sim {
 };
 
 pub(super) const APPS: &[AppDef] = &[
-    AppDef::run_with("VoiceMail", "Leave a Voicemail message.", voicemail, &VOICEMAIL),
-    AppDef::run_with("ConfBridge", "Conference bridge application.", confbridge, &CONFBRIDGE),
+    AppDef::run_with(
+        "VoiceMail",
+        "Leave a Voicemail message.",
+        voicemail,
+        &VOICEMAIL,
+    ),
+    AppDef::run_with(
+        "ConfBridge",
+        "Conference bridge application.",
+        confbridge,
+        &CONFBRIDGE,
+    ),
 ];
 
 fn confbridge(exec: &mut Exec<'_>, data: &str) -> Flow {
@@ -51,7 +61,11 @@ fn voicemail(exec: &mut Exec<'_>, data: &str) -> Flow {
     }
     exec.answer();
     let status = match exec.outcome("VoiceMail") {
-        Some(wanted) => match VOICEMAIL.outcomes.iter().find(|it| it.eq_ignore_ascii_case(wanted)) {
+        Some(wanted) => match VOICEMAIL
+            .outcomes
+            .iter()
+            .find(|it| it.eq_ignore_ascii_case(wanted))
+        {
             Some(it) => *it,
             None => {
                 exec.log(
@@ -66,7 +80,10 @@ fn voicemail(exec: &mut Exec<'_>, data: &str) -> Flow {
     exec.chan.set("VMSTATUS", status);
     let mailbox = data.split(',').next().unwrap_or(data);
     if status != "SUCCESS" {
-        exec.verbose(3, format!("Simulated voicemail for {mailbox}: VMSTATUS={status}"));
+        exec.verbose(
+            3,
+            format!("Simulated voicemail for {mailbox}: VMSTATUS={status}"),
+        );
         return Flow::Next;
     }
     exec.verbose(3, format!("Simulated voicemail for {mailbox} recorded"));

@@ -13,14 +13,38 @@ use crate::interp::trace::Level;
 
 pub(super) const APPS: &[AppDef] = &[
     AppDef::run("Gosub", "Jump to label, saving return address.", gosub),
-    AppDef::run("GosubIf", "Conditionally jump to label, saving return address.", gosub_if),
+    AppDef::run(
+        "GosubIf",
+        "Conditionally jump to label, saving return address.",
+        gosub_if,
+    ),
     AppDef::run("Return", "Return from gosub routine.", return_),
-    AppDef::run("StackPop", "Remove one address from gosub stack.", stack_pop),
+    AppDef::run(
+        "StackPop",
+        "Remove one address from gosub stack.",
+        stack_pop,
+    ),
     AppDef::run("AELSub", "Launch subroutine built with AEL", ael_sub),
-    AppDef::run("Macro", "Macro Implementation (removed in Asterisk 21; use Gosub).", macro_),
-    AppDef::run("MacroExclusive", "Exclusive Macro Implementation (removed in Asterisk 21; use Gosub).", macro_),
-    AppDef::run("MacroIf", "Conditional Macro implementation (removed in Asterisk 21; use GosubIf).", macro_if),
-    AppDef::run("MacroExit", "Exit from Macro (removed in Asterisk 21; use Return).", macro_exit),
+    AppDef::run(
+        "Macro",
+        "Macro Implementation (removed in Asterisk 21; use Gosub).",
+        macro_,
+    ),
+    AppDef::run(
+        "MacroExclusive",
+        "Exclusive Macro Implementation (removed in Asterisk 21; use Gosub).",
+        macro_,
+    ),
+    AppDef::run(
+        "MacroIf",
+        "Conditional Macro implementation (removed in Asterisk 21; use GosubIf).",
+        macro_if,
+    ),
+    AppDef::run(
+        "MacroExit",
+        "Exit from Macro (removed in Asterisk 21; use Return).",
+        macro_exit,
+    ),
 ];
 
 fn gosub(exec: &mut Exec<'_>, data: &str) -> Flow {
@@ -164,7 +188,6 @@ fn stack_pop(exec: &mut Exec<'_>, _: &str) -> Flow {
     Flow::Next
 }
 
-
 /// Sets `name` to `value`, or deletes it for `None` (restoring what a macro saved).
 fn restore(exec: &mut Exec<'_>, name: &str, value: Option<String>) {
     match value {
@@ -185,7 +208,8 @@ fn macro_(exec: &mut Exec<'_>, data: &str) -> Flow {
         exec.macro_warned = true;
         exec.log(
             Level::Warning,
-            "Macro() is deprecated and will be removed from a future version of Asterisk.".to_string(),
+            "Macro() is deprecated and will be removed from a future version of Asterisk."
+                .to_string(),
         );
         exec.log(
             Level::Warning,
@@ -243,10 +267,15 @@ fn macro_(exec: &mut Exec<'_>, data: &str) -> Flow {
         exec.chan.exten.clone(),
         exec.chan.priority,
     );
-    let saved: Vec<(String, Option<String>)> = ["MACRO_EXTEN", "MACRO_CONTEXT", "MACRO_PRIORITY", "MACRO_OFFSET"]
-        .iter()
-        .map(|it| (it.to_string(), exec.chan.var(it).map(str::to_string)))
-        .collect();
+    let saved: Vec<(String, Option<String>)> = [
+        "MACRO_EXTEN",
+        "MACRO_CONTEXT",
+        "MACRO_PRIORITY",
+        "MACRO_OFFSET",
+    ]
+    .iter()
+    .map(|it| (it.to_string(), exec.chan.var(it).map(str::to_string)))
+    .collect();
     exec.chan.set("MACRO_EXTEN", &old_exten);
     exec.chan.set("MACRO_CONTEXT", &old_context);
     exec.chan.set("MACRO_PRIORITY", &old_priority.to_string());

@@ -59,7 +59,15 @@ const ATTENDEDTRANSFER: Sim = Sim {
 
 const ORIGINATE: Sim = Sim {
     status: "ORIGINATE_STATUS",
-    outcomes: &["SUCCESS", "FAILED", "BUSY", "CONGESTION", "HANGUP", "RINGING", "UNKNOWN"],
+    outcomes: &[
+        "SUCCESS",
+        "FAILED",
+        "BUSY",
+        "CONGESTION",
+        "HANGUP",
+        "RINGING",
+        "UNKNOWN",
+    ],
     ends: &[],
     answers: false,
     what: "originate a call to",
@@ -136,12 +144,40 @@ pub(super) const APPS: &[AppDef] = &[
     AppDef::sim("Park", "Park yourself.", &PARK),
     AppDef::sim("ParkedCall", "Retrieve a parked call.", &PARKEDCALL),
     AppDef::sim("ParkAndAnnounce", "Park and Announce.", &PARKANDANNOUNCE),
-    AppDef::sim("Transfer", "Transfer caller to remote extension.", &TRANSFER),
-    AppDef::sim("BlindTransfer", "Blind transfer channel(s) to the extension and context provided", &BLINDTRANSFER),
-    AppDef::sim("AttendedTransfer", "Attended transfer to the extension provided and TRANSFER_CONTEXT", &ATTENDEDTRANSFER),
+    AppDef::sim(
+        "Transfer",
+        "Transfer caller to remote extension.",
+        &TRANSFER,
+    ),
+    AppDef::sim(
+        "BlindTransfer",
+        "Blind transfer channel(s) to the extension and context provided",
+        &BLINDTRANSFER,
+    ),
+    AppDef::sim(
+        "AttendedTransfer",
+        "Attended transfer to the extension provided and TRANSFER_CONTEXT",
+        &ATTENDEDTRANSFER,
+    ),
     AppDef::sim("Originate", "Originate a call.", &ORIGINATE),
-    AppDef::sim("PrivacyManager", "Require phone number to be entered, if no CallerID sent", &PRIVACYMANAGER),
-    AppDef::sim("CallCompletionRequest", "Request call completion service for previous call", &CALLCOMPLETIONREQUEST),
-    AppDef::sim("CallCompletionCancel", "Cancel call completion service", &CALLCOMPLETIONCANCEL),
-    AppDef::sim("RetryDial", "Place a call, retrying on failure allowing an optional exit extension.", &RETRYDIAL),
+    AppDef::sim(
+        "PrivacyManager",
+        "Require phone number to be entered, if no CallerID sent",
+        &PRIVACYMANAGER,
+    ),
+    AppDef::sim(
+        "CallCompletionRequest",
+        "Request call completion service for previous call",
+        &CALLCOMPLETIONREQUEST,
+    ),
+    AppDef::sim(
+        "CallCompletionCancel",
+        "Cancel call completion service",
+        &CALLCOMPLETIONCANCEL,
+    ),
+    AppDef::sim(
+        "RetryDial",
+        "Place a call, retrying on failure allowing an optional exit extension.",
+        &RETRYDIAL,
+    ),
 ];

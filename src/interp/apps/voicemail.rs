@@ -41,7 +41,15 @@ const VOICEMAILPLAYMSG: Sim = Sim {
 
 const DIRECTORY: Sim = Sim {
     status: "DIRECTORY_RESULT",
-    outcomes: &["USEREXIT", "OPERATOR", "ASSISTANT", "TIMEOUT", "HANGUP", "SELECTED", "FAILED"],
+    outcomes: &[
+        "USEREXIT",
+        "OPERATOR",
+        "ASSISTANT",
+        "TIMEOUT",
+        "HANGUP",
+        "SELECTED",
+        "FAILED",
+    ],
     ends: &["HANGUP"],
     answers: true,
     what: "run the directory of",
@@ -104,14 +112,46 @@ const MINIVMMWI: Sim = Sim {
 
 pub(super) const APPS: &[AppDef] = &[
     AppDef::sim("VoiceMailMain", "Check Voicemail messages.", &VOICEMAILMAIN),
-    AppDef::sim("VMAuthenticate", "Authenticate with Voicemail passwords.", &VMAUTHENTICATE),
+    AppDef::sim(
+        "VMAuthenticate",
+        "Authenticate with Voicemail passwords.",
+        &VMAUTHENTICATE,
+    ),
     AppDef::sim("VMSayName", "Play the name of a voicemail user", &VMSAYNAME),
-    AppDef::sim("VoiceMailPlayMsg", "Play a single voice mail msg from a mailbox by msg id.", &VOICEMAILPLAYMSG),
-    AppDef::sim("Directory", "Provide directory of voicemail extensions.", &DIRECTORY),
-    AppDef::sim("MinivmRecord", "Receive Mini-Voicemail and forward via e-mail.", &MINIVMRECORD),
+    AppDef::sim(
+        "VoiceMailPlayMsg",
+        "Play a single voice mail msg from a mailbox by msg id.",
+        &VOICEMAILPLAYMSG,
+    ),
+    AppDef::sim(
+        "Directory",
+        "Provide directory of voicemail extensions.",
+        &DIRECTORY,
+    ),
+    AppDef::sim(
+        "MinivmRecord",
+        "Receive Mini-Voicemail and forward via e-mail.",
+        &MINIVMRECORD,
+    ),
     AppDef::sim("MinivmGreet", "Play Mini-Voicemail prompts.", &MINIVMGREET),
-    AppDef::sim("MinivmNotify", "Notify voicemail owner about new messages.", &MINIVMNOTIFY),
-    AppDef::sim("MinivmDelete", "Delete Mini-Voicemail voicemail messages.", &MINIVMDELETE),
-    AppDef::sim("MinivmAccMess", "Record account specific messages.", &MINIVMACCMESS),
-    AppDef::sim("MinivmMWI", "Send Message Waiting Notification to subscriber(s) of mailbox.", &MINIVMMWI),
+    AppDef::sim(
+        "MinivmNotify",
+        "Notify voicemail owner about new messages.",
+        &MINIVMNOTIFY,
+    ),
+    AppDef::sim(
+        "MinivmDelete",
+        "Delete Mini-Voicemail voicemail messages.",
+        &MINIVMDELETE,
+    ),
+    AppDef::sim(
+        "MinivmAccMess",
+        "Record account specific messages.",
+        &MINIVMACCMESS,
+    ),
+    AppDef::sim(
+        "MinivmMWI",
+        "Send Message Waiting Notification to subscriber(s) of mailbox.",
+        &MINIVMMWI,
+    ),
 ];

@@ -8,12 +8,24 @@ use crate::interp::functions::Func;
 use crate::interp::trace::Level;
 
 pub(super) const FUNCS: &[Func] = &[
-    Func::pure("INC", "Increments the value of a variable, while returning the updated value to the dialplan", inc),
-    Func::pure("DEC", "Decrements the value of a variable, while returning the updated value to the dialplan", dec),
+    Func::pure(
+        "INC",
+        "Increments the value of a variable, while returning the updated value to the dialplan",
+        inc,
+    ),
+    Func::pure(
+        "DEC",
+        "Decrements the value of a variable, while returning the updated value to the dialplan",
+        dec,
+    ),
     Func::pure("MIN", "Returns the minimum of two numbers.", min),
     Func::pure("MAX", "Returns the maximum of two numbers.", max),
     Func::pure("ABS", "Returns absolute value of a number.", abs),
-    Func::pure("DIGIT_SUM", "Returns the sum of all the digits in a number.", digit_sum),
+    Func::pure(
+        "DIGIT_SUM",
+        "Returns the sum of all the digits in a number.",
+        digit_sum,
+    ),
 ];
 
 pub fn inc(ctx: &mut dyn FuncCtx, args: &str) -> Option<String> {
@@ -95,8 +107,16 @@ fn pick(ctx: &mut dyn FuncCtx, args: &str, want_max: bool) -> Option<String> {
         }
         value
     };
-    let num1 = if a.is_empty() { None } else { Some(parse(ctx, a)?) };
-    let num2 = if b.is_empty() { num1 } else { Some(parse(ctx, b)?) };
+    let num1 = if a.is_empty() {
+        None
+    } else {
+        Some(parse(ctx, a)?)
+    };
+    let num2 = if b.is_empty() {
+        num1
+    } else {
+        Some(parse(ctx, b)?)
+    };
     let result = match (num1, num2) {
         (Some(x), Some(y)) => {
             if want_max {

@@ -7,9 +7,24 @@ use crate::interp::functions::Func;
 use crate::interp::trace::Level;
 
 pub(super) const FUNCS: &[Func] = &[
-    Func::chan("CALLERID", "Gets or sets Caller*ID data on the channel.", callerid).writes(write_callerid),
-    Func::chan("CONNECTEDLINE", "Gets or sets Connected Line data on the channel.", connectedline).writes(write_connectedline),
-    Func::chan("REDIRECTING", "Gets or sets Redirecting data on the channel.", redirecting).writes(write_redirecting),
+    Func::chan(
+        "CALLERID",
+        "Gets or sets Caller*ID data on the channel.",
+        callerid,
+    )
+    .writes(write_callerid),
+    Func::chan(
+        "CONNECTEDLINE",
+        "Gets or sets Connected Line data on the channel.",
+        connectedline,
+    )
+    .writes(write_connectedline),
+    Func::chan(
+        "REDIRECTING",
+        "Gets or sets Redirecting data on the channel.",
+        redirecting,
+    )
+    .writes(write_redirecting),
 ];
 
 fn write_callerid(exec: &mut Exec<'_>, args: &str, value: &str) {
@@ -22,9 +37,9 @@ fn write_callerid(exec: &mut Exec<'_>, args: &str, value: &str) {
             exec.chan.caller_num = Some(num);
         }
         "ani" | "ani-num" | "dnid" | "dnid-num" | "rdnis" | "pres" | "name-pres" | "num-pres"
-        | "ton" | "tag" | "subaddr" | "ani2" => {
-            exec.chan.set_prop(&format!("callerid-{}", args.to_ascii_lowercase()), value)
-        }
+        | "ton" | "tag" | "subaddr" | "ani2" => exec
+            .chan
+            .set_prop(&format!("callerid-{}", args.to_ascii_lowercase()), value),
         _ => exec.log(
             Level::Error,
             format!("Unknown callerid data type '{args}'."),
@@ -40,7 +55,10 @@ fn parse_callerid(value: &str) -> (String, String) {
             value[open + 1..close].to_string(),
         ),
         _ => {
-            if value.chars().all(|c| c.is_ascii_digit() || "+*#".contains(c)) {
+            if value
+                .chars()
+                .all(|c| c.is_ascii_digit() || "+*#".contains(c))
+            {
                 (String::new(), value.to_string())
             } else {
                 (value.trim().trim_matches('"').to_string(), String::new())
@@ -76,7 +94,6 @@ fn callerid(exec: &mut Exec<'_>, args: &str) -> Option<String> {
         }
     }
 }
-
 
 fn party(exec: &mut Exec<'_>, kind: &str, args: &str) -> Option<String> {
     let field = args.split(',').next().unwrap_or("").to_ascii_lowercase();

@@ -9,14 +9,49 @@ use crate::interp::functions::Func;
 use crate::interp::trace::Level;
 
 pub(super) const FUNCS: &[Func] = &[
-    Func::chan("CHANNEL", "Gets/sets various pieces of information about the channel.", channel).writes(write_channel),
-    Func::chan("CHANNEL_EXISTS", "Checks if the specified channel exists.", channel_exists),
-    Func::chan("CHANNELS", "Gets the list of channels, optionally filtering by a regular expression.", channels),
-    Func::chan("MASTER_CHANNEL", "Gets or sets variables on the master channel", master_channel).writes(write_master_channel),
-    Func::chan("TIMEOUT", "Gets or sets timeouts on the channel. Timeout values are in seconds.", timeout).writes(write_timeout),
-    Func::chan("HANGUPCAUSE", "Gets per-channel hangupcause information from the channel.", hangupcause),
-    Func::chan("HANGUPCAUSE_KEYS", "Gets the list of channels for which hangup causes are available.", hangupcause_keys),
-    Func::chan("IMPORT", "Retrieve the value of a variable from another channel.", import),
+    Func::chan(
+        "CHANNEL",
+        "Gets/sets various pieces of information about the channel.",
+        channel,
+    )
+    .writes(write_channel),
+    Func::chan(
+        "CHANNEL_EXISTS",
+        "Checks if the specified channel exists.",
+        channel_exists,
+    ),
+    Func::chan(
+        "CHANNELS",
+        "Gets the list of channels, optionally filtering by a regular expression.",
+        channels,
+    ),
+    Func::chan(
+        "MASTER_CHANNEL",
+        "Gets or sets variables on the master channel",
+        master_channel,
+    )
+    .writes(write_master_channel),
+    Func::chan(
+        "TIMEOUT",
+        "Gets or sets timeouts on the channel. Timeout values are in seconds.",
+        timeout,
+    )
+    .writes(write_timeout),
+    Func::chan(
+        "HANGUPCAUSE",
+        "Gets per-channel hangupcause information from the channel.",
+        hangupcause,
+    ),
+    Func::chan(
+        "HANGUPCAUSE_KEYS",
+        "Gets the list of channels for which hangup causes are available.",
+        hangupcause_keys,
+    ),
+    Func::chan(
+        "IMPORT",
+        "Retrieve the value of a variable from another channel.",
+        import,
+    ),
 ];
 
 /// `ast_state2str`.
@@ -64,7 +99,12 @@ fn channel(exec: &mut Exec<'_>, args: &str) -> Option<String> {
         "lastcontext" => chan.context.clone(),
         "appname" => chan.app.to_string(),
         "appdata" => chan.cdr.lastdata.clone(),
-        "checkhangup" => if chan.hangup_cause.is_some() { "1" } else { "0" }.to_string(),
+        "checkhangup" => if chan.hangup_cause.is_some() {
+            "1"
+        } else {
+            "0"
+        }
+        .to_string(),
         "onhold" => "0".to_string(),
         "peer" => String::new(),
         "audionativeformat" | "audioreadformat" | "audiowriteformat" => "slin".to_string(),
@@ -131,8 +171,15 @@ fn write_channel(exec: &mut Exec<'_>, args: &str, value: &str) {
                 format!("Unable to set max forwards to '{value}'"),
             ),
         },
-        "relaxdtmf" | "txgain" | "rxgain" | "digitdetect" | "faxdetect" | "tdd" | "adsicpe"
-        | "secure_bridge_signaling" | "secure_bridge_media" => exec.chan.set_prop(&item, value),
+        "relaxdtmf"
+        | "txgain"
+        | "rxgain"
+        | "digitdetect"
+        | "faxdetect"
+        | "tdd"
+        | "adsicpe"
+        | "secure_bridge_signaling"
+        | "secure_bridge_media" => exec.chan.set_prop(&item, value),
         _ => match SETTABLE.iter().find(|(name, _)| *name == item) {
             Some((name, _)) => exec.chan.set_prop(name, value),
             None => exec.log(
@@ -253,10 +300,7 @@ fn write_timeout(exec: &mut Exec<'_>, args: &str, value: &str) {
         }
         b'd' | b'D' => {
             exec.chan.digit_timeout_ms = ms;
-            exec.verbose(
-                3,
-                format!("Digit timeout set to {:.3}", ms as f64 / 1000.0),
-            );
+            exec.verbose(3, format!("Digit timeout set to {:.3}", ms as f64 / 1000.0));
         }
         _ => exec.log(Level::Error, "Unknown timeout type specified.".to_string()),
     }

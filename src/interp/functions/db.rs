@@ -7,10 +7,27 @@ use crate::interp::trace::Level;
 
 pub(super) const FUNCS: &[Func] = &[
     Func::chan("DB", "Read from or write to the Asterisk database.", db).writes(write_db),
-    Func::chan("DB_EXISTS", "Check to see if a key exists in the Asterisk database.", db_exists),
-    Func::chan("DB_DELETE", "Return a value from the database and delete it.", db_delete).writes(write_db_delete),
-    Func::chan("DB_KEYS", "Obtain a list of keys within the Asterisk database.", db_keys),
-    Func::chan("DB_KEYCOUNT", "Obtain the number of keys at a prefix within the Asterisk database.", db_keycount),
+    Func::chan(
+        "DB_EXISTS",
+        "Check to see if a key exists in the Asterisk database.",
+        db_exists,
+    ),
+    Func::chan(
+        "DB_DELETE",
+        "Return a value from the database and delete it.",
+        db_delete,
+    )
+    .writes(write_db_delete),
+    Func::chan(
+        "DB_KEYS",
+        "Obtain a list of keys within the Asterisk database.",
+        db_keys,
+    ),
+    Func::chan(
+        "DB_KEYCOUNT",
+        "Obtain the number of keys at a prefix within the Asterisk database.",
+        db_keycount,
+    ),
 ];
 
 /// `family/key` split at the first `/`; `None` when there is no `/`.

@@ -8,11 +8,23 @@ use crate::interp::functions::Func;
 use crate::interp::trace::Level;
 
 pub(super) const FUNCS: &[Func] = &[
-    Func::chan("DIALPLAN_EXISTS", "Checks the existence of a dialplan target.", dialplan_exists),
-    Func::chan("EXCEPTION", "Retrieve the details of the current dialplan exception.", exception),
+    Func::chan(
+        "DIALPLAN_EXISTS",
+        "Checks the existence of a dialplan target.",
+        dialplan_exists,
+    ),
+    Func::chan(
+        "EXCEPTION",
+        "Retrieve the details of the current dialplan exception.",
+        exception,
+    ),
     Func::chan("IFTIME", "Temporal Conditional.", iftime),
     Func::chan("EVAL", "Evaluate stored variables", eval),
-    Func::chan("EVAL_EXTEN", "Evaluates the contents of a dialplan extension and returns it as a string.", eval_exten),
+    Func::chan(
+        "EVAL_EXTEN",
+        "Evaluates the contents of a dialplan extension and returns it as a string.",
+        eval_exten,
+    ),
 ];
 
 fn dialplan_exists(exec: &mut Exec<'_>, args: &str) -> Option<String> {
@@ -32,7 +44,8 @@ fn dialplan_exists(exec: &mut Exec<'_>, args: &str) -> Option<String> {
     let found = if !priority.is_empty() {
         match crate::interp::args::leading_int(priority)
             .map(|it| it.0)
-            .filter(|n| *n > 0) {
+            .filter(|n| *n > 0)
+        {
             Some(n) => plan
                 .find(context, exten, Target::Priority(n), caller.as_deref())
                 .is_ok(),
@@ -116,7 +129,12 @@ fn eval_exten(exec: &mut Exec<'_>, args: &str) -> Option<String> {
     let data = exec
         .env
         .dialplan()
-        .find(&context, &exten, Target::Priority(priority), caller.as_deref())
+        .find(
+            &context,
+            &exten,
+            Target::Priority(priority),
+            caller.as_deref(),
+        )
         .ok()
         .map(|it| (it.priority.app.to_string(), it.priority.data.to_string()));
     let Some((app, data)) = data else {

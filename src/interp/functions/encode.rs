@@ -14,12 +14,28 @@ use crate::interp::functions::Func;
 pub(super) const FUNCS: &[Func] = &[
     Func::pure("BASE64_ENCODE", "Encode a string in base64.", base64_encode),
     Func::pure("BASE64_DECODE", "Decode a base64 string.", base64_decode),
-    Func::pure("URIENCODE", "Encodes a string to URI-safe encoding according to RFC 2396.", uriencode),
-    Func::pure("URIDECODE", "Decodes a URI-encoded string according to RFC 2396.", uridecode),
+    Func::pure(
+        "URIENCODE",
+        "Encodes a string to URI-safe encoding according to RFC 2396.",
+        uriencode,
+    ),
+    Func::pure(
+        "URIDECODE",
+        "Decodes a URI-encoded string according to RFC 2396.",
+        uridecode,
+    ),
     Func::pure("MD5", "Computes an MD5 digest.", md5),
     Func::pure("SHA1", "Computes a SHA1 digest.", sha1),
-    Func::pure("SQL_ESC", "Escapes single ticks for use in SQL statements.", sql_esc),
-    Func::pure("SQL_ESC_BACKSLASHES", "Escapes backslashes for use in SQL statements.", sql_esc_backslashes),
+    Func::pure(
+        "SQL_ESC",
+        "Escapes single ticks for use in SQL statements.",
+        sql_esc,
+    ),
+    Func::pure(
+        "SQL_ESC_BACKSLASHES",
+        "Escapes backslashes for use in SQL statements.",
+        sql_esc_backslashes,
+    ),
     Func::pure("BASENAME", "Return the name of a file.", basename),
     Func::pure("DIRNAME", "Return the directory of a file.", dirname),
 ];
@@ -124,7 +140,13 @@ pub fn sha1(ctx: &mut dyn FuncCtx, args: &str) -> Option<String> {
 
 /// SHA-1 (FIPS 180-4); no approved crate provides it.
 fn sha1_digest(data: &[u8]) -> [u8; 20] {
-    let mut h: [u32; 5] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0];
+    let mut h: [u32; 5] = [
+        0x6745_2301,
+        0xEFCD_AB89,
+        0x98BA_DCFE,
+        0x1032_5476,
+        0xC3D2_E1F0,
+    ];
     let mut message = data.to_vec();
     message.push(0x80);
     while message.len() % 64 != 56 {

@@ -7,10 +7,28 @@ use crate::interp::functions::Func;
 use crate::interp::trace::Level;
 
 pub(super) const FUNCS: &[Func] = &[
-    Func::chan("GLOBAL", "Gets or sets the global variable specified.", global).writes(write_global),
-    Func::write_only("GLOBAL_DELETE", "Deletes a specified global variable.", global_delete),
-    Func::chan("GLOBAL_EXISTS", "Check if a global variable exists or not.", global_exists),
-    Func::chan("SHARED", "Gets or sets the shared variable specified.", shared).writes(write_shared),
+    Func::chan(
+        "GLOBAL",
+        "Gets or sets the global variable specified.",
+        global,
+    )
+    .writes(write_global),
+    Func::write_only(
+        "GLOBAL_DELETE",
+        "Deletes a specified global variable.",
+        global_delete,
+    ),
+    Func::chan(
+        "GLOBAL_EXISTS",
+        "Check if a global variable exists or not.",
+        global_exists,
+    ),
+    Func::chan(
+        "SHARED",
+        "Gets or sets the shared variable specified.",
+        shared,
+    )
+    .writes(write_shared),
     Func::write_only("DELETE", "Deletes a specified channel variable.", delete),
 ];
 
@@ -27,7 +45,14 @@ fn global_delete(exec: &mut Exec<'_>, args: &str, _: &str) {
 }
 
 fn global_exists(exec: &mut Exec<'_>, args: &str) -> Option<String> {
-    Some(if exec.env.global(args).is_some() { "1" } else { "0" }.to_string())
+    Some(
+        if exec.env.global(args).is_some() {
+            "1"
+        } else {
+            "0"
+        }
+        .to_string(),
+    )
 }
 
 fn delete(exec: &mut Exec<'_>, args: &str, _: &str) {
@@ -52,9 +77,9 @@ fn shared_target(exec: &mut Exec<'_>, args: &str, value: Option<&str>) -> Option
         if !this {
             let text = match value {
                 None => format!("Channel '{other}' not found!  Variable '{var}' will be blank."),
-                Some(value) => format!(
-                    "Channel '{other}' not found!  Variable '{var}' not set to '{value}'."
-                ),
+                Some(value) => {
+                    format!("Channel '{other}' not found!  Variable '{var}' not set to '{value}'.")
+                }
             };
             exec.log(Level::Error, text);
             return None;

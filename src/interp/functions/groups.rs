@@ -9,9 +9,21 @@ use crate::interp::trace::Level;
 
 pub(super) const FUNCS: &[Func] = &[
     Func::chan("GROUP", "Gets or sets the channel group.", group).writes(write_group),
-    Func::chan("GROUP_COUNT", "Counts the number of channels in the specified group.", group_count),
-    Func::chan("GROUP_MATCH_COUNT", "Counts the number of channels in the groups matching the specified pattern.", group_match_count),
-    Func::chan("GROUP_LIST", "Gets a list of the groups set on a channel.", group_list),
+    Func::chan(
+        "GROUP_COUNT",
+        "Counts the number of channels in the specified group.",
+        group_count,
+    ),
+    Func::chan(
+        "GROUP_MATCH_COUNT",
+        "Counts the number of channels in the groups matching the specified pattern.",
+        group_match_count,
+    ),
+    Func::chan(
+        "GROUP_LIST",
+        "Gets a list of the groups set on a channel.",
+        group_list,
+    ),
     Func::chan("LOCK", "Attempt to obtain a named mutex.", lock),
     Func::chan("TRYLOCK", "Attempt to obtain a named mutex.", lock),
     Func::chan("UNLOCK", "Unlocks a named mutex.", unlock),
@@ -89,17 +101,16 @@ fn group_match_count(exec: &mut Exec<'_>, args: &str) -> Option<String> {
         .case_insensitive(true)
         .build()
     else {
-        exec.log(
-            Level::Error,
-            format!("Failed to compile regex '{pattern}'"),
-        );
+        exec.log(Level::Error, format!("Failed to compile regex '{pattern}'"));
         return None;
     };
     let n = exec
         .chan
         .groups
         .iter()
-        .filter(|(g, c)| re.is_match(g) && (category.is_empty() || c.eq_ignore_ascii_case(&category)))
+        .filter(|(g, c)| {
+            re.is_match(g) && (category.is_empty() || c.eq_ignore_ascii_case(&category))
+        })
         .count();
     Some(n.to_string())
 }

@@ -8,9 +8,22 @@ use crate::interp::functions::Func;
 use crate::interp::trace::Level;
 
 pub(super) const FUNCS: &[Func] = &[
-    Func::chan("HASH", "Implementation of a dialplan associative array", hash).writes(write_hash),
-    Func::chan("HASHKEYS", "Retrieve the keys of the HASH() function.", hashkeys),
-    Func::write_only("ARRAY", "Allows setting multiple variables at once.", write_array),
+    Func::chan(
+        "HASH",
+        "Implementation of a dialplan associative array",
+        hash,
+    )
+    .writes(write_hash),
+    Func::chan(
+        "HASHKEYS",
+        "Retrieve the keys of the HASH() function.",
+        hashkeys,
+    ),
+    Func::write_only(
+        "ARRAY",
+        "Allows setting multiple variables at once.",
+        write_array,
+    ),
 ];
 
 /// `~HASH~name~key~`, keeping an inheritance prefix of the hash name in front.
@@ -31,7 +44,10 @@ fn keys(exec: &Exec<'_>, hash: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for (name, _) in exec.chan.variables() {
         let bare = crate::interp::channel::bare(name);
-        if let Some(key) = bare.strip_prefix(&prefix).and_then(|it| it.strip_suffix('~')) {
+        if let Some(key) = bare
+            .strip_prefix(&prefix)
+            .and_then(|it| it.strip_suffix('~'))
+        {
             if !key.is_empty() && !out.iter().any(|it| it == key) {
                 out.push(key.to_string());
             }
@@ -80,7 +96,8 @@ fn write_hash(exec: &mut Exec<'_>, args: &str, value: &str) {
         let values = split(value, ',', 100, Mode::Standard);
         for (idx, key) in keys.iter().enumerate() {
             let var = var_name(args, key);
-            exec.chan.set(&var, values.get(idx).map_or("", String::as_str));
+            exec.chan
+                .set(&var, values.get(idx).map_or("", String::as_str));
         }
         return;
     }

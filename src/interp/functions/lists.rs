@@ -3,19 +3,51 @@
 
 use crate::interp::args::{leading_int, split, Mode};
 use crate::interp::ctx::FuncCtx;
-use crate::interp::functions::util::{count_fields, decode_char, decode_str, find, lookup, strsep};
 use crate::interp::exec::Exec;
+use crate::interp::functions::util::{count_fields, decode_char, decode_str, find, lookup, strsep};
 use crate::interp::functions::Func;
 
 pub(super) const FUNCS: &[Func] = &[
-    Func::pure("CUT", "Slices and dices strings, based upon a named delimiter", cut),
-    Func::pure("FIELDQTY", "Count the fields with an arbitrary delimiter", fieldqty),
-    Func::pure("FIELDNUM", "Return the 1-based offset of a field in a list", fieldnum),
-    Func::pure("LISTFILTER", "Remove an item from a list, by name", listfilter),
-    Func::pure("SHIFT", "Removes and returns the first item off of a variable containing delimited text", shift),
-    Func::pure("POP", "Removes and returns the last item off of a variable containing delimited text", pop),
-    Func::write_only("PUSH", "Appends one or more values to the end of a variable containing delimited text", push),
-    Func::write_only("UNSHIFT", "Inserts one or more values to the beginning of a variable containing delimited text", unshift),
+    Func::pure(
+        "CUT",
+        "Slices and dices strings, based upon a named delimiter",
+        cut,
+    ),
+    Func::pure(
+        "FIELDQTY",
+        "Count the fields with an arbitrary delimiter",
+        fieldqty,
+    ),
+    Func::pure(
+        "FIELDNUM",
+        "Return the 1-based offset of a field in a list",
+        fieldnum,
+    ),
+    Func::pure(
+        "LISTFILTER",
+        "Remove an item from a list, by name",
+        listfilter,
+    ),
+    Func::pure(
+        "SHIFT",
+        "Removes and returns the first item off of a variable containing delimited text",
+        shift,
+    ),
+    Func::pure(
+        "POP",
+        "Removes and returns the last item off of a variable containing delimited text",
+        pop,
+    ),
+    Func::write_only(
+        "PUSH",
+        "Appends one or more values to the end of a variable containing delimited text",
+        push,
+    ),
+    Func::write_only(
+        "UNSHIFT",
+        "Inserts one or more values to the beginning of a variable containing delimited text",
+        unshift,
+    ),
 ];
 
 /// The list delimiter argument: `,` unless one is given (escapes decoded).
@@ -99,7 +131,6 @@ fn push(exec: &mut Exec<'_>, args: &str, value: &str) {
 fn unshift(exec: &mut Exec<'_>, args: &str, value: &str) {
     push_unshift(exec, "UNSHIFT", args, value, true);
 }
-
 
 /// `CUT(var,delim,spec)`: fields of `${var}` picked by `spec` (`&`-separated `N`, `N-M`, `-M`,
 /// `N-`) in one forward pass, joined by the delimiter (`-` when it is empty or undecodable).
@@ -263,4 +294,3 @@ pub fn listfilter(ctx: &mut dyn FuncCtx, args: &str) -> Option<String> {
     }
     Some(String::from_utf8_lossy(&out).into_owned())
 }
-

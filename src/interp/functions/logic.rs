@@ -10,10 +10,13 @@ pub(super) const FUNCS: &[Func] = &[
     Func::pure("IF", "Check for an expression", if_),
     Func::pure("ISNULL", "Check if a value is NULL", isnull),
     Func::pure("EXISTS", "Test the existence of a value", exists),
-    Func::pure("VARIABLE_EXISTS", "Check if a dialplan variable exists or not", variable_exists),
+    Func::pure(
+        "VARIABLE_EXISTS",
+        "Check if a dialplan variable exists or not",
+        variable_exists,
+    ),
     Func::pure("SET", "SET assigns a value to a channel variable", set),
 ];
-
 
 /// `IF(cond?true[:false])`: the parts are stripped, `cond` is judged by the truth rule. Empty
 /// `cond` or nothing after `?` fails.
@@ -64,4 +67,3 @@ pub fn set(ctx: &mut dyn FuncCtx, args: &str) -> Option<String> {
         }
     }
 }
-

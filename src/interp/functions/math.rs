@@ -5,10 +5,7 @@ use crate::interp::args::{is_c_space, split, Mode};
 use crate::interp::ctx::FuncCtx;
 use crate::interp::functions::Func;
 
-pub(super) const FUNCS: &[Func] = &[
-    Func::pure("MATH", "Performs Mathematical Functions", math),
-];
-
+pub(super) const FUNCS: &[Func] = &[Func::pure("MATH", "Performs Mathematical Functions", math)];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum MathOp {
@@ -308,4 +305,3 @@ fn scan_hex(body: &[u8]) -> f64 {
     }
     value * 2f64.powi(exp.clamp(-2200, 2200) as i32)
 }
-

@@ -136,7 +136,11 @@ fn table() -> &'static Table {
         let mut table = Table::default();
         for func in FAMILIES.iter().flat_map(|it| it.iter()) {
             let previous = table.insert(func.name, func);
-            debug_assert!(previous.is_none(), "invariant: {} registered twice", func.name);
+            debug_assert!(
+                previous.is_none(),
+                "invariant: {} registered twice",
+                func.name
+            );
         }
         table
     })

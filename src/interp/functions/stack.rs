@@ -7,9 +7,22 @@ use crate::interp::functions::Func;
 use crate::interp::trace::Level;
 
 pub(super) const FUNCS: &[Func] = &[
-    Func::chan("LOCAL", "Manage variables local to the gosub stack frame.", local).writes(write_local),
-    Func::chan("LOCAL_PEEK", "Retrieve variables hidden by the local gosub stack frame.", local_peek),
-    Func::chan("STACK_PEEK", "View info about the location which called Gosub", stack_peek),
+    Func::chan(
+        "LOCAL",
+        "Manage variables local to the gosub stack frame.",
+        local,
+    )
+    .writes(write_local),
+    Func::chan(
+        "LOCAL_PEEK",
+        "Retrieve variables hidden by the local gosub stack frame.",
+        local_peek,
+    ),
+    Func::chan(
+        "STACK_PEEK",
+        "View info about the location which called Gosub",
+        stack_peek,
+    ),
 ];
 
 fn local(exec: &mut Exec<'_>, args: &str) -> Option<String> {

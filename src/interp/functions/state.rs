@@ -10,10 +10,20 @@ use crate::interp::trace::Level;
 use crate::state::{ExtensionState, PresenceState};
 
 pub(super) const FUNCS: &[Func] = &[
-    Func::chan("DEVICE_STATE", "Get or Set a device state.", device_state).writes(write_device_state),
+    Func::chan("DEVICE_STATE", "Get or Set a device state.", device_state)
+        .writes(write_device_state),
     Func::chan("HINT", "Get the devices set for a dialplan hint.", hint),
-    Func::chan("EXTENSION_STATE", "Get an extension's state.", extension_state),
-    Func::chan("PRESENCE_STATE", "Get or Set a presence state.", presence_state).writes(write_presence_state),
+    Func::chan(
+        "EXTENSION_STATE",
+        "Get an extension's state.",
+        extension_state,
+    ),
+    Func::chan(
+        "PRESENCE_STATE",
+        "Get or Set a presence state.",
+        presence_state,
+    )
+    .writes(write_presence_state),
 ];
 
 fn device_state(exec: &mut Exec<'_>, args: &str) -> Option<String> {
@@ -154,4 +164,3 @@ fn presence_state(exec: &mut Exec<'_>, args: &str) -> Option<String> {
         _ => String::new(),
     })
 }
-

@@ -16,12 +16,23 @@ use crate::interp::functions::Func;
 
 pub(super) const FUNCS: &[Func] = &[
     Func::pure("LEN", "Return the length of the string given", len),
-    Func::pure("TOUPPER", "Convert string to all uppercase letters", toupper),
-    Func::pure("TOLOWER", "Convert string to all lowercase letters", tolower),
-    Func::pure("REPLACE", "Replace a set of characters in a given string with another character", replace),
+    Func::pure(
+        "TOUPPER",
+        "Convert string to all uppercase letters",
+        toupper,
+    ),
+    Func::pure(
+        "TOLOWER",
+        "Convert string to all lowercase letters",
+        tolower,
+    ),
+    Func::pure(
+        "REPLACE",
+        "Replace a set of characters in a given string with another character",
+        replace,
+    ),
     Func::pure("REGEX", "Check string against a regular expression", regex),
 ];
-
 
 /// `LEN(s)`: byte length of the raw argument text, commas included.
 pub fn len(_ctx: &mut dyn FuncCtx, args: &str) -> Option<String> {
@@ -119,4 +130,3 @@ fn regex_error(err: &regex::Error) -> String {
     let last = text.lines().last().unwrap_or_default().trim();
     last.strip_prefix("error: ").unwrap_or(last).to_string()
 }
-

@@ -10,16 +10,51 @@ use crate::interp::functions::Func;
 use crate::interp::trace::Level;
 
 pub(super) const FUNCS: &[Func] = &[
-    Func::chan("ENV", "Gets or sets the environment variable specified.", env).writes(write_env),
+    Func::chan(
+        "ENV",
+        "Gets or sets the environment variable specified.",
+        env,
+    )
+    .writes(write_env),
     Func::chan("STAT", "Does a check on the specified file.", stat),
-    Func::chan("SYSINFO", "Returns system information specified by parameter.", sysinfo),
-    Func::chan("SHELL", "Executes a command using the system shell and captures its output.", shell),
-    Func::chan("CURL", "Retrieve content from a remote web or ftp server", curl).writes(write_curl),
-    Func::chan("CURLOPT", "Sets various options for future invocations of CURL.", curlopt).writes(write_curlopt),
+    Func::chan(
+        "SYSINFO",
+        "Returns system information specified by parameter.",
+        sysinfo,
+    ),
+    Func::chan(
+        "SHELL",
+        "Executes a command using the system shell and captures its output.",
+        shell,
+    ),
+    Func::chan(
+        "CURL",
+        "Retrieve content from a remote web or ftp server",
+        curl,
+    )
+    .writes(write_curl),
+    Func::chan(
+        "CURLOPT",
+        "Sets various options for future invocations of CURL.",
+        curlopt,
+    )
+    .writes(write_curlopt),
     Func::chan("ODBC", "Controls ODBC transaction properties.", odbc).writes(write_odbc),
-    Func::chan("ODBC_FETCH", "Fetch a row from a multirow query.", odbc_fetch),
-    Func::chan("VERSION", "Return the Version info for this Asterisk.", version),
-    Func::chan("IFMODULE", "Checks if an Asterisk module is loaded in memory.", ifmodule),
+    Func::chan(
+        "ODBC_FETCH",
+        "Fetch a row from a multirow query.",
+        odbc_fetch,
+    ),
+    Func::chan(
+        "VERSION",
+        "Return the Version info for this Asterisk.",
+        version,
+    ),
+    Func::chan(
+        "IFMODULE",
+        "Checks if an Asterisk module is loaded in memory.",
+        ifmodule,
+    ),
     Func::chan("RAND", "Choose a random number in a range.", rand),
     Func::chan("UUID", "Generates a UUID.", uuid),
 ];
@@ -116,7 +151,12 @@ fn sysinfo(exec: &mut Exec<'_>, args: &str) -> Option<String> {
         "freeswap" => meminfo("SwapFree:").map(|it| it.to_string()),
         "numprocs" => std::fs::read_dir("/proc").ok().map(|dir| {
             dir.filter_map(Result::ok)
-                .filter(|it| it.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit()))
+                .filter(|it| {
+                    it.file_name()
+                        .to_string_lossy()
+                        .bytes()
+                        .all(|b| b.is_ascii_digit())
+                })
                 .count()
                 .to_string()
         }),
@@ -129,7 +169,10 @@ fn sysinfo(exec: &mut Exec<'_>, args: &str) -> Option<String> {
         }
     };
     value.or_else(|| {
-        exec.log(Level::Error, format!("Unable to read system information for '{args}'"));
+        exec.log(
+            Level::Error,
+            format!("Unable to read system information for '{args}'"),
+        );
         None
     })
 }
@@ -171,7 +214,12 @@ fn write_curl(exec: &mut Exec<'_>, args: &str, _: &str) {
 }
 
 fn curlopt(exec: &mut Exec<'_>, args: &str) -> Option<String> {
-    Some(exec.chan.prop(&format!("curlopt:{args}")).unwrap_or_default().to_string())
+    Some(
+        exec.chan
+            .prop(&format!("curlopt:{args}"))
+            .unwrap_or_default()
+            .to_string(),
+    )
 }
 
 fn write_curlopt(exec: &mut Exec<'_>, args: &str, value: &str) {
@@ -179,11 +227,17 @@ fn write_curlopt(exec: &mut Exec<'_>, args: &str, value: &str) {
 }
 
 fn odbc(exec: &mut Exec<'_>, args: &str) -> Option<String> {
-    Some(exec.chan.prop(&format!("odbc:{}", args.to_ascii_lowercase())).unwrap_or_default().to_string())
+    Some(
+        exec.chan
+            .prop(&format!("odbc:{}", args.to_ascii_lowercase()))
+            .unwrap_or_default()
+            .to_string(),
+    )
 }
 
 fn write_odbc(exec: &mut Exec<'_>, args: &str, value: &str) {
-    exec.chan.set_prop(&format!("odbc:{}", args.to_ascii_lowercase()), value);
+    exec.chan
+        .set_prop(&format!("odbc:{}", args.to_ascii_lowercase()), value);
 }
 
 fn odbc_fetch(exec: &mut Exec<'_>, _: &str) -> Option<String> {

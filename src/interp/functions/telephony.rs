@@ -88,7 +88,10 @@ fn confbridge_info(exec: &mut Exec<'_>, args: &str) -> Option<String> {
         return None;
     };
     // Only a conference this call joined exists; it has this one party.
-    let joined = exec.chan.prop(&format!("confbridge:{conference}")).is_some();
+    let joined = exec
+        .chan
+        .prop(&format!("confbridge:{conference}"))
+        .is_some();
     if !joined {
         return Some("0".to_string());
     }
@@ -114,7 +117,14 @@ fn queue_exists(exec: &mut Exec<'_>, args: &str) -> Option<String> {
         );
         return None;
     }
-    Some(if exec.outcome("Queue").is_some() { "1" } else { "0" }.to_string())
+    Some(
+        if exec.outcome("Queue").is_some() {
+            "1"
+        } else {
+            "0"
+        }
+        .to_string(),
+    )
 }
 
 fn queue_member_penalty(exec: &mut Exec<'_>, args: &str) -> Option<String> {
@@ -134,10 +144,7 @@ fn queue_variables(exec: &mut Exec<'_>, args: &str) -> Option<String> {
         );
         return None;
     }
-    exec.log(
-        Level::Warning,
-        format!("queue {args} was not found"),
-    );
+    exec.log(Level::Warning, format!("queue {args} was not found"));
     Some("0".to_string())
 }
 
@@ -204,7 +211,12 @@ fn pjsip_object(exec: &mut Exec<'_>, args: &str) -> Option<String> {
     };
     exec.log(
         Level::Warning,
-        format!("Failed to retrieve information for {} '{name}' (no pjsip.conf in the simulation)", exec.current_function.to_ascii_lowercase().trim_start_matches("pjsip_")),
+        format!(
+            "Failed to retrieve information for {} '{name}' (no pjsip.conf in the simulation)",
+            exec.current_function
+                .to_ascii_lowercase()
+                .trim_start_matches("pjsip_")
+        ),
     );
     None
 }

@@ -567,3 +567,111 @@ fn no_input_panics() {
         }
     }
 }
+
+#[test]
+fn text_vectors() {
+    check(&[
+        // FILTER: ranges, escapes, the quote warning, wrapping ranges.
+        ("FILTER", "0-9,ab12-3x4", Some("1234"), &[]),
+        ("FILTER", "a-c\\x41,abcdAB", Some("abcA"), &[]),
+        ("FILTER", "a-,aab-", Some("aa"), &[]),
+        ("FILTER", "0-9", None, &["Usage: FILTER(<allowed-chars>,<string>)"]),
+        (
+            "FILTER",
+            "\"0-9\",\"12\"",
+            Some("\"12\""),
+            &["FILTER allowed characters includes the quote (\") character.  This may not be what you want."],
+        ),
+        // QUOTE and CSV_QUOTE.
+        ("QUOTE", "say \"hi\" \\ now", Some("\"say \\\"hi\\\" \\\\ now\""), &[]),
+        ("QUOTE", "", Some("\"\""), &["No argument specified!"]),
+        ("CSV_QUOTE", "a \"b\"", Some("\"a \"\"b\"\"\""), &[]),
+        // STRREPLACE on a variable: all, at most N, with nothing.
+        ("STRREPLACE", "rep,-,+", Some("a+b_c d"), &[]),
+        ("STRREPLACE", "list3,::,/,1", Some("a/b::c"), &[]),
+        ("STRREPLACE", "list3,::", Some("abc"), &[]),
+        ("STRREPLACE", "list3,,x", None, &["No <find-string> specified"]),
+        (
+            "STRREPLACE",
+            "list3",
+            None,
+            &["Usage: STRREPLACE(<varname>,<find-string>[,<replace-string>,[<max-replacements>]])"],
+        ),
+        // STRBETWEEN.
+        ("STRBETWEEN", "list2,-", Some("a-b"), &[]),
+        ("STRBETWEEN", "list2", None, &["Usage: STRBETWEEN(<varname>,<insert-string>)"]),
+        // TRIM family: empty fails, only C white space goes.
+        ("TRIM", " \t a b \n", Some("a b"), &[]),
+        ("LTRIM", "  a ", Some("a "), &[]),
+        ("RTRIM", "  a ", Some("  a"), &[]),
+        ("TRIM", "", None, &[]),
+        // Encodings.
+        ("BASE64_ENCODE", "hello world", Some("aGVsbG8gd29ybGQ="), &[]),
+        ("BASE64_DECODE", "aGVsbG8gd29ybGQ=", Some("hello world"), &[]),
+        ("BASE64_DECODE", "aGk", Some("hi"), &[]),
+        ("BASE64_ENCODE", "", None, &["Syntax: BASE64_ENCODE(<data>) - missing argument!"]),
+        ("URIENCODE", "a b&c~(x)", Some("a%20b%26c~(x)"), &[]),
+        ("URIDECODE", "a%20b%2", Some("a b%2"), &[]),
+        ("MD5", "abc", Some("900150983cd24fb0d6963f7d28e17f72"), &[]),
+        ("SHA1", "abc", Some("a9993e364706816aba3e25717850c26c9cd0d89d"), &[]),
+        ("SHA1", "", None, &["Syntax: SHA1(<data>) - missing argument!"]),
+        ("KEYPADHASH", "Asterisk-1", Some("278374751"), &[]),
+        ("BASENAME", "/var/lib/file.wav", Some("file.wav"), &[]),
+        ("DIRNAME", "/var/lib/file.wav", Some("/var/lib"), &[]),
+        ("SQL_ESC", "it's", Some("it''s"), &[]),
+    ]);
+}
+
+#[test]
+fn arith_vectors() {
+    check(&[
+        ("INC", "foo", Some("124"), &[]),
+        ("DEC", "foo", Some("122"), &[]),
+        (
+            "INC",
+            "abc",
+            None,
+            &["The content of ${abc} is not a numeric value - bailing out!"],
+        ),
+        (
+            "INC",
+            "nosuch",
+            None,
+            &["Failed to obtain variable nosuch, bailing out"],
+        ),
+        (
+            "INC",
+            "empty",
+            None,
+            &["Variable empty doesn't exist - are you sure you wrote it correctly?"],
+        ),
+        (
+            "INC",
+            "",
+            None,
+            &["Syntax: INC(<data>) - missing argument!"],
+        ),
+        ("MIN", "3,1.5", Some("1.500000"), &[]),
+        ("MIN", ",4", Some("4"), &[]),
+        ("MAX", "3,7", Some("7"), &[]),
+        ("MAX", "x,7", None, &["'x' is not a valid number"]),
+        ("MAX", "", None, &["Missing argument for number(s)."]),
+        ("ABS", "-2.5", Some("2.500000"), &[]),
+        ("ABS", "-3", Some("3"), &[]),
+        ("DIGIT_SUM", "12a34", Some("10"), &[]),
+    ]);
+}
+
+#[test]
+fn list_editors_change_the_variable() {
+    let mut ctx = ctx();
+    let shift = read("SHIFT").expect("SHIFT");
+    let pop = read("POP").expect("POP");
+    assert_eq!(shift(&mut ctx, "commas").as_deref(), Some("1"));
+    assert_eq!(ctx.vars.get("commas").map(String::as_str), Some("2,3"));
+    assert_eq!(pop(&mut ctx, "commas").as_deref(), Some("3"));
+    assert_eq!(ctx.vars.get("commas").map(String::as_str), Some("2"));
+    assert_eq!(pop(&mut ctx, "list1,&").as_deref(), Some("ef"));
+    assert_eq!(ctx.vars.get("list1").map(String::as_str), Some("ab&cd"));
+    assert_eq!(shift(&mut ctx, "empty"), None);
+}

@@ -9,16 +9,48 @@ use crate::interp::functions::Func;
 use crate::interp::trace::Level;
 
 pub(super) const FUNCS: &[Func] = &[
-    Func::pure("FILTER", "Filter the string to include only the allowed characters", filter),
-    Func::pure("QUOTE", "Quotes a given string, escaping embedded quotes as necessary", quote),
-    Func::pure("CSV_QUOTE", "Quotes a given string for use in a CSV file, escaping embedded quotes as necessary", csv_quote),
-    Func::pure("STRREPLACE", "Replace instances of a substring within a string with another string.", strreplace),
-    Func::pure("STRBETWEEN", "Inserts a substring between each character in a string.", strbetween),
-    Func::pure("TRIM", "Trim leading and trailing whitespace in a string", trim),
+    Func::pure(
+        "FILTER",
+        "Filter the string to include only the allowed characters",
+        filter,
+    ),
+    Func::pure(
+        "QUOTE",
+        "Quotes a given string, escaping embedded quotes as necessary",
+        quote,
+    ),
+    Func::pure(
+        "CSV_QUOTE",
+        "Quotes a given string for use in a CSV file, escaping embedded quotes as necessary",
+        csv_quote,
+    ),
+    Func::pure(
+        "STRREPLACE",
+        "Replace instances of a substring within a string with another string.",
+        strreplace,
+    ),
+    Func::pure(
+        "STRBETWEEN",
+        "Inserts a substring between each character in a string.",
+        strbetween,
+    ),
+    Func::pure(
+        "TRIM",
+        "Trim leading and trailing whitespace in a string",
+        trim,
+    ),
     Func::pure("LTRIM", "Trim leading whitespace in a string", ltrim),
     Func::pure("RTRIM", "Trim trailing whitespace in a string", rtrim),
-    Func::pure("KEYPADHASH", "Hash the letters in string into equivalent keypad numbers.", keypadhash),
-    Func::pure("PASSTHRU", "Pass the given argument back as a value.", passthru),
+    Func::pure(
+        "KEYPADHASH",
+        "Hash the letters in string into equivalent keypad numbers.",
+        keypadhash,
+    ),
+    Func::pure(
+        "PASSTHRU",
+        "Pass the given argument back as a value.",
+        passthru,
+    ),
 ];
 
 /// `FILTER(allowed,string)`: the characters of `string` that are in `allowed` (ranges `a-z`,
@@ -26,7 +58,10 @@ pub(super) const FUNCS: &[Func] = &[
 pub fn filter(ctx: &mut dyn FuncCtx, args: &str) -> Option<String> {
     let parts = split(args, ',', 2, Mode::Raw);
     let (Some(allowed), Some(string)) = (parts.first(), parts.get(1)) else {
-        ctx.log(Level::Error, "Usage: FILTER(<allowed-chars>,<string>)".to_string());
+        ctx.log(
+            Level::Error,
+            "Usage: FILTER(<allowed-chars>,<string>)".to_string(),
+        );
         return None;
     };
     if allowed.starts_with('"') {
@@ -62,10 +97,7 @@ pub fn filter(ctx: &mut dyn FuncCtx, args: &str) -> Option<String> {
         }
     }
     set[0] = false;
-    let out: Vec<u8> = string
-        .bytes()
-        .filter(|&b| set[usize::from(b)])
-        .collect();
+    let out: Vec<u8> = string.bytes().filter(|&b| set[usize::from(b)]).collect();
     Some(String::from_utf8_lossy(&out).into_owned())
 }
 

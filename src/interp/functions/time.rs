@@ -8,10 +8,11 @@ use crate::interp::ctx::FuncCtx;
 use crate::interp::functions::math::scan_double;
 use crate::interp::functions::Func;
 
-pub(super) const FUNCS: &[Func] = &[
-    Func::pure("STRFTIME", "Returns the current date/time in the specified format", strftime),
-];
-
+pub(super) const FUNCS: &[Func] = &[Func::pure(
+    "STRFTIME",
+    "Returns the current date/time in the specified format",
+    strftime,
+)];
 
 /// Time zone names that mean UTC here, with the abbreviation `%Z` prints.
 const UTC_ZONES: &[(&str, &str)] = &[
@@ -370,4 +371,3 @@ fn apply(
         }
     }
 }
-

@@ -3,7 +3,6 @@
 
 use crate::interp::ctx::FuncCtx;
 
-
 /// `1` or `0`.
 pub(super) fn flag(value: bool) -> String {
     if value { "1" } else { "0" }.to_string()
@@ -111,4 +110,3 @@ pub(super) fn decode_str(ctx: &mut dyn FuncCtx, text: &[u8], size: usize) -> Vec
     }
     out
 }
-
