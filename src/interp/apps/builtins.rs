@@ -246,8 +246,6 @@ fn raise_exception(exec: &mut Exec<'_>, data: &str) -> Flow {
     Flow::Jump(exec.chan.context.clone(), "e".to_string(), 1)
 }
 
-/// `Goto(target)`: resolve, log, jump.
-
 /// `WaitUntil(epoch)`: the simulated clock moves to `epoch`; `WAITUNTILSTATUS` says how.
 fn wait_until(exec: &mut Exec<'_>, data: &str) -> Flow {
     let status = match data.trim().parse::<f64>() {

@@ -360,7 +360,7 @@ fn record(exec: &mut Exec<'_>, data: &str) -> Flow {
     let Some((name, _format)) = file.rsplit_once('.') else {
         exec.log(
             Level::Warning,
-            format!("No extension specified to filename!"),
+            "No extension specified to filename!".to_string(),
         );
         exec.chan.set("RECORD_STATUS", "ERROR");
         return Flow::Stop;

@@ -435,7 +435,7 @@ fn counted(exec: &mut Exec<'_>, app: &str, data: &str, adjective: bool) -> Flow 
     let Ok(number) = number.trim().parse::<i64>() else {
         exec.log(
             Level::Warning,
-            format!("First argument must be a number between 0 and 2147483647."),
+            "First argument must be a number between 0 and 2147483647.".to_string(),
         );
         return Flow::Stop;
     };

@@ -219,7 +219,7 @@ fn macro_(exec: &mut Exec<'_>, data: &str) -> Flow {
     let int_var = |exec: &Exec<'_>, name: &str| {
         exec.chan
             .var(name)
-            .and_then(|it| crate::interp::args::leading_int(it))
+            .and_then(crate::interp::args::leading_int)
             .map(|it| it.0)
     };
     let max_depth = int_var(exec, "MACRO_RECURSION")
@@ -314,7 +314,7 @@ fn macro_(exec: &mut Exec<'_>, data: &str) -> Flow {
         let offset = exec
             .chan
             .var("MACRO_OFFSET")
-            .and_then(|it| crate::interp::args::leading_int(it))
+            .and_then(crate::interp::args::leading_int)
             .map(|it| it.0);
         exec.chan.context = old_context.clone();
         exec.chan.exten = old_exten.clone();
