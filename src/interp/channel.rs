@@ -138,7 +138,16 @@ impl Channel {
 
     /// Replaces any variable of that name (ignoring prefixes) and puts the new one first.
     pub fn set(&mut self, name: &str, value: &str) {
-        let key = bare(name).to_string();
+        let key = bare(name);
+        // The common case (a loop counter set again): the newest variable is this one and no
+        // other has its name, so its buffers are reused.
+        if let Some((first, rest)) = self.vars.split_first_mut() {
+            if first.0 == name && !rest.iter().any(|(n, _)| bare(n) == key) {
+                first.1.clear();
+                first.1.push_str(value);
+                return;
+            }
+        }
         self.vars.retain(|(n, _)| bare(n) != key);
         self.vars.insert(0, (name.to_string(), value.to_string()));
     }

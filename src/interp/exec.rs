@@ -767,12 +767,12 @@ impl<'e> Exec<'e> {
     /// Resolves a Goto-style target `[[context,]exten,]priority` (§6.3 Goto) against the current
     /// location. `Err` carries the warning to log.
     pub(crate) fn resolve(&mut self, target: &str) -> Result<(String, String, i32), String> {
-        let fields: Vec<&str> = target.split(',').collect();
-        let (context, exten, pri) = match fields.as_slice() {
-            [p] => (None, None, *p),
-            [e, p] => (None, Some(*e), *p),
-            [c, e, p, ..] => (Some(*c), Some(*e), *p),
-            [] => {
+        let mut fields = target.split(',');
+        let (context, exten, pri) = match (fields.next(), fields.next(), fields.next()) {
+            (Some(p), None, _) => (None, None, p),
+            (Some(e), Some(p), None) => (None, Some(e), p),
+            (Some(c), Some(e), Some(p)) => (Some(c), Some(e), p),
+            (None, ..) => {
                 return Err("Goto requires an argument ([[context,]extension,]priority)".to_string())
             }
         };

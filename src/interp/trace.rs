@@ -169,7 +169,27 @@ impl<W: Write> TextSink<W> {
 
 impl<W: Write> Sink for TextSink<W> {
     fn event(&mut self, event: &Event, channel: &str, call_id: &str) {
-        if !self.failed && writeln!(self.out, "{}", event.render(channel, call_id)).is_err() {
+        if self.failed {
+            return;
+        }
+        let res = match event {
+            // The frequent lines are written in pieces, without building the line first.
+            Event::Verbose { level, text } => {
+                let prefix: &[u8] = match level {
+                    0 => b"",
+                    1 => b" ",
+                    2 => b"  == ",
+                    3 => b"    -- ",
+                    _ => b"       > ",
+                };
+                self.out
+                    .write_all(prefix)
+                    .and_then(|()| self.out.write_all(text.as_bytes()))
+                    .and_then(|()| self.out.write_all(b"\n"))
+            }
+            _ => writeln!(self.out, "{}", event.render(channel, call_id)),
+        };
+        if res.is_err() {
             self.failed = true;
         }
     }
