@@ -88,9 +88,10 @@ enum Cmd {
         /// Print this variable after the call (repeatable).
         #[arg(long = "var", value_name = "NAME")]
         show: Vec<String>,
-        /// Stop a call after this many priorities.
-        #[arg(long, default_value_t = crate::interp::limits::DEFAULT_MAX_STEPS)]
-        max_steps: u64,
+        /// Stop a call after this many priorities (default 100000; 10000 per call with
+        /// `--every-extension`, where a caller who never presses a key would loop forever).
+        #[arg(long)]
+        max_steps: Option<u64>,
         /// The state database (SQLite); `:memory:` keeps nothing.
         #[arg(long, default_value = ":memory:")]
         db: String,
@@ -123,6 +124,9 @@ enum Cmd {
         snapshot_dir: Option<PathBuf>,
     },
 }
+
+/// The step limit of each call of `run --every-extension`.
+const EVERY_EXTENSION_MAX_STEPS: u64 = 10_000;
 
 /// Where the console keeps its state unless told otherwise.
 const DEFAULT_DB: &str = "var/dialstate.db";
@@ -177,7 +181,10 @@ pub fn run(cli: Cli) -> ExitCode {
                     .collect()
             };
             let target = match (every_extension, target) {
-                (true, _) => return run_every(&file, &db, &pairs_of(&app), max_steps),
+                (true, _) => {
+                    let steps = max_steps.unwrap_or(EVERY_EXTENSION_MAX_STEPS);
+                    return run_every(&file, &db, &pairs_of(&app), steps);
+                }
                 (false, Some(target)) => target,
                 (false, None) => {
                     eprintln!("dialstate run: give EXTEN@CONTEXT or --every-extension");
@@ -211,7 +218,8 @@ pub fn run(cli: Cli) -> ExitCode {
                 apps: pairs(&app),
                 cdr,
             };
-            run_call(&file, &db, spec, max_steps)
+            let steps = max_steps.unwrap_or(crate::interp::limits::DEFAULT_MAX_STEPS);
+            run_call(&file, &db, spec, steps)
         }
         Cmd::Eval {
             expr,
