@@ -14,6 +14,7 @@ mod env;
 mod exec;
 pub mod functions;
 pub mod limits;
+pub mod say;
 pub mod trace;
 
 pub use env::Env;

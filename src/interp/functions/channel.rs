@@ -52,6 +52,11 @@ pub(super) const FUNCS: &[Func] = &[
         "Retrieve the value of a variable from another channel.",
         import,
     ),
+    Func::write_only(
+        "EXPORT",
+        "Set variables or dialplan functions on any arbitrary channel that exists.",
+        export,
+    ),
 ];
 
 /// `ast_state2str`.
@@ -341,4 +346,25 @@ fn import(exec: &mut Exec<'_>, args: &str) -> Option<String> {
         return Some(exec.chan.var(var).unwrap_or_default().to_string());
     }
     Some(String::new())
+}
+
+/// `EXPORT(channel,var)=value`: only this call's channel exists.
+fn export(exec: &mut Exec<'_>, args: &str, value: &str) {
+    let parts = split(args, ',', 2, Mode::Standard);
+    let channel = parts.first().map_or("", String::as_str);
+    let Some(var) = parts.get(1).filter(|it| !it.is_empty()) else {
+        exec.log(
+            Level::Warning,
+            "No variable name was provided to EXPORT function.".to_string(),
+        );
+        return;
+    };
+    if channel != exec.chan.name {
+        exec.log(
+            Level::Warning,
+            format!("Channel '{channel}' not found! '{var}' not set."),
+        );
+        return;
+    }
+    exec.chan.set(var, value);
 }

@@ -11,6 +11,7 @@ mod channel;
 mod db;
 mod dialplan;
 mod encode;
+mod format;
 mod global;
 mod groups;
 mod hash;
@@ -112,6 +113,7 @@ const FAMILIES: &[&[Func]] = &[
     db::FUNCS,
     dialplan::FUNCS,
     encode::FUNCS,
+    format::FUNCS,
     global::FUNCS,
     groups::FUNCS,
     hash::FUNCS,

@@ -47,6 +47,7 @@ pub(super) const FUNCS: &[Func] = &[
     Func::write_only("FRAME_TRACE", "View internal ast_frames as they are read and written on a channel.", remember),
     Func::chan("HOLD_INTERCEPT", "Intercepts hold frames on a channel and raises an event instead of passing the frame on", remembered).writes(remember),
     Func::write_only("PERIODIC_HOOK", "Execute a periodic dialplan hook into the audio of a call.", remember),
+    Func::write_only("SCRAMBLE", "Scrambles audio on a channel.", remember),
     Func::chan("PITCH_SHIFT", "Pitch shift both tx and rx audio streams on a channel.", remembered).writes(remember),
     Func::chan("DIALGROUP", "Manages a group of users for dialing.", remembered).writes(remember),
     Func::chan("FEATURE", "Get or set a feature option on a channel.", remembered).writes(remember),

@@ -675,3 +675,67 @@ fn list_editors_change_the_variable() {
     assert_eq!(ctx.vars.get("list1").map(String::as_str), Some("ab&cd"));
     assert_eq!(shift(&mut ctx, "empty"), None);
 }
+
+#[test]
+fn format_vectors() {
+    check(&[
+        (
+            "SPRINTF",
+            "%05.2f|%-4d|%x|%s,3.14159,7,255,ab",
+            Some("03.14|7   |ff|ab"),
+            &[],
+        ),
+        (
+            "SPRINTF",
+            "%e %g %g %+d,12345.678,0.0001,123456789,5",
+            Some("1.234568e+04 0.0001 1.23457e+08 +5"),
+            &[],
+        ),
+        ("SPRINTF", "%#o %#X %c,8,255,65", Some("010 0XFF A"), &[]),
+        (
+            "SPRINTF",
+            "%d %d,1",
+            Some("1 "),
+            &["SPRINTF() has more format specifiers than arguments!"],
+        ),
+        (
+            "SPRINTF",
+            "%d,x",
+            Some(""),
+            &["Argument 'x' is not an integer number for format '%d'"],
+        ),
+        ("SORT", "a:3,b:1,c:2.5", Some("b,c,a"), &[]),
+        ("SORT", "", Some(""), &[]),
+        (
+            "STRPTIME",
+            "2026/01/02 03:04:05,UTC,%Y/%m/%d %H:%M:%S",
+            Some("1767323045"),
+            &[],
+        ),
+        (
+            "STRPTIME",
+            "nonsense,UTC,%Y",
+            Some(""),
+            &["STRPTIME() found no time specified within the string"],
+        ),
+        (
+            "SAYFILES",
+            "123,number",
+            Some("digits/1&digits/hundred&digits/20&digits/3"),
+            &[],
+        ),
+        ("SAYFILES", "21,ordinal", Some("digits/20&digits/h-1"), &[]),
+        (
+            "SAYFILES",
+            "1.50,money",
+            Some("digits/1&letters/dollar_&and&digits/50&cents"),
+            &[],
+        ),
+        (
+            "SAYFILES",
+            "x,number",
+            None,
+            &["Invalid numeric argument: x"],
+        ),
+    ]);
+}
