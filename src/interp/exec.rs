@@ -630,6 +630,55 @@ impl<'e> Exec<'e> {
         }
     }
 
+    /// Runs a subroutine to its `Return` on this channel (`ast_app_run_sub`, used by
+    /// `EVAL_SUB`): the location is restored afterwards; `None` when the Gosub fails.
+    pub(crate) fn run_sub(&mut self, target: &str) -> Option<String> {
+        let saved = (
+            self.chan.context.clone(),
+            self.chan.exten.clone(),
+            self.chan.priority,
+        );
+        let base = self.chan.stack.len();
+        let gosub = apps::lookup("Gosub")?;
+        let flow = self.invoke(gosub, target);
+        let ok = match flow {
+            Flow::Jump(context, exten, priority) => {
+                self.chan.context = context;
+                self.chan.exten = exten;
+                self.chan.priority = priority;
+                loop {
+                    if self.out_of_steps() {
+                        break false;
+                    }
+                    let priority = self.chan.priority;
+                    match self.step() {
+                        None => break false,
+                        Some(Flow::Next) => {
+                            if self.chan.hangup_cause.is_some() {
+                                break false;
+                            }
+                            self.chan.priority = priority.saturating_add(1);
+                        }
+                        Some(Flow::Jump(context, exten, priority)) => {
+                            self.chan.context = context;
+                            self.chan.exten = exten;
+                            self.chan.priority = priority;
+                        }
+                        Some(_) => break false,
+                    }
+                    if self.chan.stack.len() <= base {
+                        break true;
+                    }
+                }
+            }
+            _ => false,
+        };
+        self.chan.context = saved.0;
+        self.chan.exten = saved.1;
+        self.chan.priority = saved.2;
+        ok.then(|| self.chan.var("GOSUB_RETVAL").unwrap_or("").to_string())
+    }
+
     /// Runs an application without an `Executing` line (`Exec`, `ExecIf`, ...).
     pub(crate) fn invoke(&mut self, def: &'static AppDef, data: &str) -> Flow {
         let previous = std::mem::replace(&mut self.chan.app, def.name);

@@ -1,5 +1,6 @@
 //! Questions about the dialplan itself (`funcs/func_dialplan.c`, `main/pbx.c`,
-//! `funcs/func_logic.c`): `DIALPLAN_EXISTS`, `EXCEPTION`, `IFTIME`, `EVAL`, `EVAL_EXTEN`.
+//! `funcs/func_logic.c`, `funcs/func_evalexten.c`): `DIALPLAN_EXISTS`, `EXCEPTION`, `IFTIME`,
+//! `EVAL`, `EVAL_EXTEN`, `EVAL_SUB`.
 
 use crate::dialplan::Target;
 use crate::interp::args::{split, Mode};
@@ -24,6 +25,11 @@ pub(super) const FUNCS: &[Func] = &[
         "EVAL_EXTEN",
         "Evaluates the contents of a dialplan extension and returns it as a string.",
         eval_exten,
+    ),
+    Func::chan(
+        "EVAL_SUB",
+        "Executes a Gosub and provides its return value as a string",
+        eval_sub,
     ),
 ];
 
@@ -152,4 +158,17 @@ fn eval_exten(exec: &mut Exec<'_>, args: &str) -> Option<String> {
         return None;
     }
     Some(exec.substitute(&data))
+}
+
+/// `EVAL_SUB([[context,]exten,]priority[(args)])`: runs the subroutine now, on this channel, and
+/// gives its `Return` value.
+fn eval_sub(exec: &mut Exec<'_>, args: &str) -> Option<String> {
+    if args.is_empty() {
+        exec.log(
+            Level::Warning,
+            "EVAL_SUB requires an argument: EVAL_SUB(<context>,<exten>,<priority>)".to_string(),
+        );
+        return None;
+    }
+    exec.run_sub(args)
 }
