@@ -262,13 +262,15 @@ fn console(file: &Path, exec: &[String], db: &str) -> ExitCode {
     let mut out = std::io::stdout().lock();
     if !exec.is_empty() {
         let mut ok = true;
+        let mut out = std::io::BufWriter::new(&mut out);
         for line in exec {
-            let output = crate::console::run(&mut pbx, line);
+            let output = crate::console::run_to(&mut pbx, line, &mut out);
             ok &= output.ok;
-            if out.write_all(output.text.as_bytes()).is_err() || output.exit {
+            if output.exit {
                 break;
             }
         }
+        let _ = out.flush();
         return if ok {
             ExitCode::SUCCESS
         } else {
@@ -292,9 +294,9 @@ fn console(file: &Path, exec: &[String], db: &str) -> ExitCode {
         let Ok(line) = line else {
             break;
         };
-        let output = crate::console::run(&mut pbx, &line);
+        let output = crate::console::run_to(&mut pbx, &line, &mut out);
         ok &= output.ok;
-        if out.write_all(output.text.as_bytes()).is_err() || output.exit {
+        if output.exit {
             break;
         }
     }

@@ -281,6 +281,34 @@ pub fn run(pbx: &mut Pbx, line: &str) -> Output {
     execute(pbx, &Command::parse(line), line)
 }
 
+/// Runs one console line and writes what it prints to `out` as it goes: a `call` streams its
+/// trace line by line; other commands write their output when done. The returned `Output` has
+/// no text (it is in `out`); a failed write reads as `exit`.
+pub fn run_to(pbx: &mut Pbx, line: &str, out: &mut dyn std::io::Write) -> Output {
+    let command = Command::parse(line);
+    let output = match &command {
+        Command::Call(spec) => match call_to(pbx, spec, out) {
+            Ok(()) => Output {
+                text: String::new(),
+                ok: true,
+                exit: false,
+            },
+            Err(text) => Output {
+                text,
+                ok: false,
+                exit: false,
+            },
+        },
+        _ => execute(pbx, &command, line),
+    };
+    let failed = out.write_all(output.text.as_bytes()).is_err() || out.flush().is_err();
+    Output {
+        text: String::new(),
+        ok: output.ok,
+        exit: output.exit || failed,
+    }
+}
+
 /// Runs an already parsed command (front ends that build commands from flags); `line` is what
 /// error messages quote.
 pub fn execute(pbx: &mut Pbx, command: &Command, line: &str) -> Output {

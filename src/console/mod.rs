@@ -8,7 +8,7 @@ mod docs;
 mod format;
 pub mod repl;
 
-pub use command::{call_to, execute, run, CallSpec, Command, Output, COMMANDS, PROMPT};
+pub use command::{call_to, execute, run, run_to, CallSpec, Command, Output, COMMANDS, PROMPT};
 
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,5 @@
 //! The interactive console: the only file that touches rustyline or the terminal. It reads a line
-//! with history and tab completion, runs it through `console::run` and prints the output.
+//! with history and tab completion, runs it through `console::run_to`, which prints as it goes (a `call` streams its trace).
 
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -13,7 +13,7 @@ use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper};
 
 use crate::console::complete::{candidates, Names};
-use crate::console::{run, PROMPT};
+use crate::console::{run_to, PROMPT};
 use crate::pbx::Pbx;
 
 struct ConsoleHelper {
@@ -71,8 +71,7 @@ pub fn interactive(pbx: &mut Pbx) -> Result<(), ReadlineError> {
                 if !line.trim().is_empty() {
                     let _ = editor.add_history_entry(line.as_str());
                 }
-                let output = run(pbx, &line);
-                print!("{}", output.text);
+                let output = run_to(pbx, &line, &mut std::io::stdout().lock());
                 if output.exit {
                     break;
                 }
