@@ -527,11 +527,17 @@ impl<'e> Exec<'e> {
                         return;
                     }
                     self.chan.priority = priority.saturating_add(1);
+                    if self.timed_out() && !self.absolute_timeout() {
+                        return;
+                    }
                 }
                 Flow::Jump(context, exten, priority) => {
                     self.chan.context = context;
                     self.chan.exten = exten;
                     self.chan.priority = priority;
+                    if self.timed_out() && !self.absolute_timeout() {
+                        return;
+                    }
                 }
                 Flow::Stop | Flow::Error | Flow::MacroExit => {
                     let text = format!(
@@ -550,6 +556,29 @@ impl<'e> Exec<'e> {
                 }
             }
         }
+    }
+
+    /// Whether `TIMEOUT(absolute)` has expired on the simulated clock.
+    fn timed_out(&self) -> bool {
+        self.chan.absolute_timeout.is_some_and(|at| self.now >= at)
+    }
+
+    /// An expired absolute timeout (`__ast_pbx_run`): on to `T`, else exception
+    /// `ABSOLUTETIMEOUT`; false when neither exists and the call ends.
+    fn absolute_timeout(&mut self) -> bool {
+        self.chan.absolute_timeout = None;
+        let context = self.chan.context.clone();
+        if self.exists(&context, "T") {
+            self.chan.exten = "T".to_string();
+            self.chan.priority = 1;
+            return true;
+        }
+        if self.exists(&context, "e") {
+            self.raise("ABSOLUTETIMEOUT");
+            return true;
+        }
+        self.chan.hangup_cause.get_or_insert(16);
+        false
     }
 
     /// The step loop of a macro (`apps/app_macro.c` of Asterisk 20): runs while the priority

@@ -236,6 +236,10 @@ fn wait(exec: &mut Exec<'_>, data: &str) -> Flow {
     if let Ok(value) = number.trim().parse::<f64>() {
         if value > 0.0 {
             exec.now += (value * scale).floor() as i64;
+            // An absolute timeout interrupts the wait when it expires.
+            if let Some(at) = exec.chan.absolute_timeout {
+                exec.now = exec.now.min(at.max(exec.now - (value * scale).floor() as i64));
+            }
         }
     }
     Flow::Next
