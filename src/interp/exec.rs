@@ -5,12 +5,11 @@
 
 use std::collections::VecDeque;
 
-use crate::dialplan::{Found, Target, PRIORITY_HINT};
+use crate::dialplan::{Found, Target};
 use crate::expr::{substitute, Vars};
 use crate::interp::apps::{self, AppDef, Kind};
 use crate::interp::channel::Channel;
 use crate::interp::compiled::{compile, Compiled, Seg};
-use crate::interp::ctx::FuncCtx;
 use crate::interp::env::Env;
 use crate::interp::functions;
 use crate::interp::limits::{DEFAULT_MAX_STEPS, MAX_DATA};
@@ -475,7 +474,7 @@ impl<'e> Exec<'e> {
     }
 
     /// Whether the step limit is reached (logged once).
-    fn out_of_steps(&mut self) -> bool {
+    pub(crate) fn out_of_steps(&mut self) -> bool {
         if self.steps < self.max_steps {
             return false;
         }
@@ -491,7 +490,7 @@ impl<'e> Exec<'e> {
     }
 
     /// Runs the priority at the channel's location, if it exists: `None` when it does not.
-    fn step(&mut self) -> Option<Flow> {
+    pub(crate) fn step(&mut self) -> Option<Flow> {
         let plan = self.env.shared_dialplan();
         let found = plan
             .find(
@@ -581,51 +580,6 @@ impl<'e> Exec<'e> {
         false
     }
 
-    /// The step loop of a macro (`apps/app_macro.c` of Asterisk 20): runs while the priority
-    /// exists; returns `Next` when the macro ends or is left, `Stop` when an application
-    /// returned non-zero (after the `in macro` line).
-    pub(crate) fn macro_loop(&mut self, full: &str, name: &str) -> Flow {
-        let base = self.chan.stack.len();
-        loop {
-            if self.out_of_steps() {
-                return Flow::Stop;
-            }
-            let priority = self.chan.priority;
-            let Some(flow) = self.step() else {
-                return Flow::Next;
-            };
-            match flow {
-                Flow::Next => {
-                    if self.chan.hangup_cause.is_some() {
-                        return Flow::Next;
-                    }
-                }
-                Flow::Jump(context, exten, priority) => {
-                    self.chan.context = context;
-                    self.chan.exten = exten;
-                    // Asterisk stores "target - 1" and adds one after the check below.
-                    self.chan.priority = priority.saturating_sub(1);
-                }
-                Flow::MacroExit => return Flow::Next,
-                Flow::Stop | Flow::Error => {
-                    let text = format!(
-                        "Spawn extension ({}, {}, {priority}) exited non-zero on '{}' in macro '{name}'",
-                        self.chan.context, self.chan.exten, self.chan.name
-                    );
-                    self.verbose(2, text);
-                    return Flow::Stop;
-                }
-            }
-            if self.chan.stack.len() <= base && self.chan.context != full {
-                let text = format!("Channel '{}' jumping out of macro '{name}'", self.chan.name);
-                self.verbose(2, text);
-                self.chan.priority = self.chan.priority.saturating_add(1);
-                return Flow::Next;
-            }
-            self.chan.priority = self.chan.priority.saturating_add(1);
-        }
-    }
-
     /// Runs one application: the `Executing` line, then the app; an unknown name stops the call
     /// with Asterisk's warning and no `Executing` line.
     fn run_app(&mut self, app: &str, data: String) -> Flow {
@@ -657,55 +611,6 @@ impl<'e> Exec<'e> {
                 flow
             }
         }
-    }
-
-    /// Runs a subroutine to its `Return` on this channel (`ast_app_run_sub`, used by
-    /// `EVAL_SUB`): the location is restored afterwards; `None` when the Gosub fails.
-    pub(crate) fn run_sub(&mut self, target: &str) -> Option<String> {
-        let saved = (
-            self.chan.context.clone(),
-            self.chan.exten.clone(),
-            self.chan.priority,
-        );
-        let base = self.chan.stack.len();
-        let gosub = apps::lookup("Gosub")?;
-        let flow = self.invoke(gosub, target);
-        let ok = match flow {
-            Flow::Jump(context, exten, priority) => {
-                self.chan.context = context;
-                self.chan.exten = exten;
-                self.chan.priority = priority;
-                loop {
-                    if self.out_of_steps() {
-                        break false;
-                    }
-                    let priority = self.chan.priority;
-                    match self.step() {
-                        None => break false,
-                        Some(Flow::Next) => {
-                            if self.chan.hangup_cause.is_some() {
-                                break false;
-                            }
-                            self.chan.priority = priority.saturating_add(1);
-                        }
-                        Some(Flow::Jump(context, exten, priority)) => {
-                            self.chan.context = context;
-                            self.chan.exten = exten;
-                            self.chan.priority = priority;
-                        }
-                        Some(_) => break false,
-                    }
-                    if self.chan.stack.len() <= base {
-                        break true;
-                    }
-                }
-            }
-            _ => false,
-        };
-        self.chan.context = saved.0;
-        self.chan.exten = saved.1;
-        self.chan.priority = saved.2;
-        ok.then(|| self.chan.var("GOSUB_RETVAL").unwrap_or("").to_string())
     }
 
     /// Runs an application without an `Executing` line (`Exec`, `ExecIf`, ...).
@@ -901,109 +806,5 @@ impl<'e> Exec<'e> {
                 ))
             }
         }
-    }
-
-    /// The hint of the channel's current extension, if any: (hint string, name).
-    fn current_hint(&self) -> Option<(String, String)> {
-        self.env
-            .dialplan()
-            .find(
-                &self.chan.context,
-                &self.chan.exten,
-                Target::Priority(PRIORITY_HINT),
-                None,
-            )
-            .ok()
-            .map(|it| (it.priority.app.to_string(), it.priority.data.to_string()))
-    }
-}
-
-impl Exec<'_> {
-    /// A variable as `${name}` reads it (spec dialplan.md §4.4): built-ins computed from the
-    /// channel first (they shadow channel variables), then channel variables, then globals.
-    fn lookup(&self, name: &str) -> Option<String> {
-        match name {
-            "EXTEN" => return Some(self.chan.exten.clone()),
-            "CONTEXT" => return Some(self.chan.context.clone()),
-            "PRIORITY" => return Some(self.chan.priority.to_string()),
-            "CHANNEL" => return Some(self.chan.name.clone()),
-            "UNIQUEID" => return Some(self.chan.uniqueid.clone()),
-            "EPOCH" => return Some(self.now.to_string()),
-            "HINT" => return self.current_hint().map(|it| it.0),
-            "HINTNAME" => return self.current_hint().map(|it| it.1),
-            "HANGUPCAUSE" => return self.chan.hangup_cause.map(|it| it.to_string()),
-            _ => {}
-        }
-        if let Some(value) = self.chan.var(name) {
-            return Some(value.to_string());
-        }
-        self.env_global(name)
-    }
-}
-
-impl Vars for Exec<'_> {
-    fn var(&mut self, name: &str) -> Option<String> {
-        self.lookup(name)
-    }
-
-    fn function(&mut self, name: &str, args: &str) -> Option<String> {
-        functions::read(self, name, args)
-    }
-
-    fn expression(&mut self, text: &str) -> String {
-        functions::expression(self, text)
-    }
-
-    fn warn(&mut self, message: &str) {
-        self.log(Level::Warning, message.to_string());
-    }
-}
-
-impl Exec<'_> {
-    fn env_global(&self, name: &str) -> Option<String> {
-        self.env.global(crate::interp::channel::bare(name))
-    }
-
-    /// Puts the state changes a call caused into the trace (hint changes only).
-    pub(crate) fn record(&mut self, changes: Vec<crate::state::Change>) {
-        for change in changes {
-            if change.hint().is_some() {
-                self.emit(Event::State(change.to_string()));
-            }
-        }
-    }
-}
-
-impl FuncCtx for Exec<'_> {
-    fn var(&self, name: &str) -> Option<String> {
-        self.lookup(name)
-    }
-
-    fn set_var(&mut self, name: &str, value: &str) {
-        self.chan.set(name, value);
-    }
-
-    fn delete_var(&mut self, name: &str) {
-        self.chan.delete(name);
-    }
-
-    fn global(&self, name: &str) -> Option<String> {
-        self.env_global(name)
-    }
-
-    fn set_global(&mut self, name: &str, value: &str) {
-        self.env.set_global(name, value);
-    }
-
-    fn warn(&mut self, message: String) {
-        self.log(Level::Warning, message);
-    }
-
-    fn log(&mut self, level: Level, message: String) {
-        Exec::log(self, level, message);
-    }
-
-    fn now(&self) -> i64 {
-        self.now
     }
 }

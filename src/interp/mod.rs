@@ -14,8 +14,10 @@ mod env;
 mod exec;
 pub mod functions;
 pub mod limits;
+mod nested;
 pub mod say;
 pub mod trace;
+mod vars;
 
 pub use env::Env;
 pub use exec::{evaluate, run, run_to, CallOptions, CallResult, DialOutcome, Flow};

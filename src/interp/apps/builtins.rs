@@ -238,7 +238,9 @@ fn wait(exec: &mut Exec<'_>, data: &str) -> Flow {
             exec.now += (value * scale).floor() as i64;
             // An absolute timeout interrupts the wait when it expires.
             if let Some(at) = exec.chan.absolute_timeout {
-                exec.now = exec.now.min(at.max(exec.now - (value * scale).floor() as i64));
+                exec.now = exec
+                    .now
+                    .min(at.max(exec.now - (value * scale).floor() as i64));
             }
         }
     }

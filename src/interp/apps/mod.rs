@@ -12,6 +12,7 @@ mod cdr;
 mod conditionals;
 mod db;
 mod dial;
+mod drivers;
 mod events;
 mod external;
 mod flow;
@@ -109,6 +110,7 @@ const FAMILIES: &[&[AppDef]] = &[
     conditionals::APPS,
     db::APPS,
     dial::APPS,
+    drivers::APPS,
     events::APPS,
     flow::APPS,
     loops::APPS,

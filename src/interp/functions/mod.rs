@@ -19,6 +19,7 @@ mod lists;
 mod logic;
 mod math;
 mod outside;
+mod sprintf;
 mod stack;
 mod state;
 mod strings;
@@ -124,6 +125,7 @@ const FAMILIES: &[&[Func]] = &[
     stack::FUNCS,
     state::FUNCS,
     strings::FUNCS,
+    sprintf::FUNCS,
     system::FUNCS,
     telephony::FUNCS,
     text::FUNCS,
