@@ -237,20 +237,13 @@ fn write_master_channel(_: &mut Exec<'_>, _: &str, _: &str) {}
 fn timeout(exec: &mut Exec<'_>, args: &str) -> Option<String> {
     let seconds = |ms: i64| format!("{:.3}", ms as f64 / 1000.0);
     match args.bytes().next() {
-        None => {
-            exec.log(
-                Level::Error,
-                "Must specify type of timeout to get.".to_string(),
-            );
-            None
-        }
         Some(b'a' | b'A') => Some(match exec.chan.absolute_timeout {
             None => "0".to_string(),
             Some(at) => seconds((at - exec.now) * 1000),
         }),
         Some(b'r' | b'R') => Some(seconds(exec.chan.response_timeout_ms)),
         Some(b'd' | b'D') => Some(seconds(exec.chan.digit_timeout_ms)),
-        Some(_) => {
+        _ => {
             exec.log(Level::Error, "Unknown timeout type specified.".to_string());
             None
         }
@@ -258,13 +251,8 @@ fn timeout(exec: &mut Exec<'_>, args: &str) -> Option<String> {
 }
 
 fn write_timeout(exec: &mut Exec<'_>, args: &str, value: &str) {
-    let Some(kind) = args.bytes().next() else {
-        exec.log(
-            Level::Error,
-            "Must specify type of timeout to set.".to_string(),
-        );
-        return;
-    };
+    // `${TIMEOUT()}` passes an empty string, which Asterisk reports as an unknown type.
+    let kind = args.bytes().next().unwrap_or(0);
     // sscanf("%30ld%30lf"): whole seconds, then an optional fraction such as `.5`.
     let text = value.trim_start();
     let int_len = text
