@@ -121,6 +121,8 @@ pub struct Exec<'e> {
     pub(crate) current_function: &'static str,
     /// The Macro deprecation warning was logged.
     pub(crate) macro_warned: bool,
+    /// Function calls in progress (bounded by `MAX_FUNCTION_DEPTH`).
+    pub(crate) function_depth: usize,
     /// Priorities run so far and the limit.
     steps: u64,
     max_steps: u64,
@@ -179,6 +181,7 @@ pub fn evaluate(env: &mut dyn Env, options: &CallOptions, expr: &str) -> (String
         outcomes: options.apps.clone(),
         current_function: "",
         macro_warned: false,
+        function_depth: 0,
         steps: 0,
         max_steps: options.max_steps.max(1),
         limit_logged: false,
@@ -227,6 +230,7 @@ fn start<'e>(
         outcomes: options.apps.clone(),
         current_function: "",
         macro_warned: false,
+        function_depth: 0,
         steps: 0,
         max_steps: options.max_steps.max(1),
         limit_logged: false,
@@ -366,6 +370,8 @@ impl<'e> Exec<'e> {
             outcomes: Vec::new(),
             current_function: "",
             macro_warned: false,
+            function_depth: 0,
+            function_depth: 0,
             steps: 0,
             max_steps: DEFAULT_MAX_STEPS,
             limit_logged: false,

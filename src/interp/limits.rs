@@ -8,3 +8,6 @@ pub const MAX_GOSUB_DEPTH: usize = 256;
 pub const MAX_DATA: usize = 8191;
 /// Deepest Macro nesting whatever MACRO_RECURSION says (each level is a nested step loop).
 pub const MAX_MACRO_DEPTH: usize = 64;
+/// Deepest nesting of function calls inside function calls (`EVAL`, `EVAL_SUB`, `EVAL_EXTEN`
+/// can recurse without end; Asterisk would exhaust its stack).
+pub const MAX_FUNCTION_DEPTH: usize = 64;

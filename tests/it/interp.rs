@@ -139,3 +139,32 @@ fn every_extension_reports_each_call() {
         run.stdout
     );
 }
+
+#[test]
+fn endless_recursion_stops_with_a_message() {
+    let conf =
+        std::env::temp_dir().join(format!("dialstate-recursion-{}.conf", std::process::id()));
+    std::fs::write(
+        &conf,
+        "[t]\nexten => s,1,NoOp(${EVAL(${X})})\n same => n,Macro(loop)\n same => n,NoOp(survived)\n[macro-loop]\nexten => s,1,Macro(loop)\n",
+    )
+    .expect("write");
+    let conf_arg = conf.display().to_string();
+    let run = dialstate(&["run", &conf_arg, "s@t", "--set", "X=${EVAL(${X})}"]);
+    let _ = std::fs::remove_file(&conf);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("function calls nested deeper than 64 levels; EVAL not evaluated"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "ERROR[C-00000001]: Macro():  possible infinite loop detected.  Returning early."
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("\"survived\""), "{}", run.stdout);
+}

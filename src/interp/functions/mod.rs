@@ -35,6 +35,7 @@ use std::sync::OnceLock;
 use crate::expr::expression::{evaluate, Functions};
 use crate::interp::ctx::FuncCtx;
 use crate::interp::exec::Exec;
+use crate::interp::limits::MAX_FUNCTION_DEPTH;
 use crate::interp::trace::Level;
 
 #[cfg(test)]
@@ -182,6 +183,20 @@ pub fn catalogue() -> Vec<(&'static str, &'static str, bool, bool)> {
 
 /// Reads `NAME(args)`; `None` when it fails (the result is empty).
 pub(crate) fn read(exec: &mut Exec<'_>, name: &str, args: &str) -> Option<String> {
+    if exec.function_depth >= MAX_FUNCTION_DEPTH {
+        exec.log(
+            Level::Error,
+            format!("function calls nested deeper than {MAX_FUNCTION_DEPTH} levels; {name} not evaluated"),
+        );
+        return None;
+    }
+    exec.function_depth += 1;
+    let res = read_at_depth(exec, name, args);
+    exec.function_depth -= 1;
+    res
+}
+
+fn read_at_depth(exec: &mut Exec<'_>, name: &str, args: &str) -> Option<String> {
     let func = lookup(name);
     if let Some(func) = func {
         exec.current_function = func.name;
