@@ -371,7 +371,6 @@ impl<'e> Exec<'e> {
             current_function: "",
             macro_warned: false,
             function_depth: 0,
-            function_depth: 0,
             steps: 0,
             max_steps: DEFAULT_MAX_STEPS,
             limit_logged: false,
