@@ -527,11 +527,13 @@ impl Diagnostics {
         );
     }
 
-    pub fn removed_macro(&mut self, at: Span, app: &str) {
+    pub fn removed_macro(&mut self, at: Span, app: &str, data: &str) {
+        let (name, args) = data.split_once(',').unwrap_or((data, ""));
+        let name = if name.is_empty() { "NAME" } else { name };
         let rewrite = match app.to_ascii_lowercase().as_str() {
-            "macroexit" => "`Return()`",
-            "macroif" => "`GosubIf(cond?macro-NAME,s,1(args):...)`",
-            _ => "`Gosub(macro-NAME,s,1(args))` (the arguments stay `${ARGn}`; `${MACRO_EXTEN}`, `${MACRO_CONTEXT}` become `${STACK_PEEK(1,e,1)}`, `${STACK_PEEK(1,c,1)}`; `MacroExit` becomes `Return`)",
+            "macroexit" => "`Return()`".to_string(),
+            "macroif" => "`GosubIf(cond?macro-NAME,s,1(args):...)`".to_string(),
+            _ => format!("`Gosub(macro-{name},s,1({args}))` (the arguments stay `${{ARGn}}`; `${{MACRO_EXTEN}}`, `${{MACRO_CONTEXT}}` become `${{STACK_PEEK(1,e,1)}}`, `${{STACK_PEEK(1,c,1)}}`; `MacroExit` becomes `Return`)"),
         };
         self.push(
             Code::RemovedMacro,

@@ -59,7 +59,7 @@ fn application(priority: &Priority, diags: &mut Diagnostics) {
         .iter()
         .any(|it| it.eq_ignore_ascii_case(app))
     {
-        diags.removed_macro(priority.span, app);
+        diags.removed_macro(priority.span, app, &priority.data);
         return;
     }
     if app.is_empty()
