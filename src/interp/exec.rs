@@ -123,6 +123,8 @@ pub struct Exec<'e> {
     pub(crate) macro_warned: bool,
     /// Function calls in progress (bounded by `MAX_FUNCTION_DEPTH`).
     pub(crate) function_depth: usize,
+    /// Reused buffers for the variable values of `$[...]` templates.
+    scratch: Vec<String>,
     /// Priorities run so far and the limit.
     steps: u64,
     max_steps: u64,
@@ -182,6 +184,7 @@ pub fn evaluate(env: &mut dyn Env, options: &CallOptions, expr: &str) -> (String
         current_function: "",
         macro_warned: false,
         function_depth: 0,
+        scratch: Vec::new(),
         steps: 0,
         max_steps: options.max_steps.max(1),
         limit_logged: false,
@@ -231,6 +234,7 @@ fn start<'e>(
         current_function: "",
         macro_warned: false,
         function_depth: 0,
+        scratch: Vec::new(),
         steps: 0,
         max_steps: options.max_steps.max(1),
         limit_logged: false,
@@ -371,6 +375,7 @@ impl<'e> Exec<'e> {
             current_function: "",
             macro_warned: false,
             function_depth: 0,
+            scratch: Vec::new(),
             steps: 0,
             max_steps: DEFAULT_MAX_STEPS,
             limit_logged: false,
@@ -412,15 +417,32 @@ impl<'e> Exec<'e> {
                 }
                 Seg::Expr(expr) => {
                     let (template, vars, body) = (&expr.template, &expr.vars, &expr.body);
-                    let values: Vec<String> = vars
-                        .iter()
-                        .map(|name| Vars::var(self, name).unwrap_or_default())
-                        .collect();
-                    let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+                    // The values go into buffers the executor keeps, so a step allocates
+                    // nothing for them once the loop runs.
+                    let mut scratch = std::mem::take(&mut self.scratch);
+                    if scratch.len() < vars.len() {
+                        scratch.resize_with(vars.len(), String::new);
+                    }
+                    for (slot, name) in scratch.iter_mut().zip(vars.iter()) {
+                        slot.clear();
+                        self.var_into(name, slot);
+                    }
                     let outcome = {
+                        let mut small = [""; 8];
+                        let heap: Vec<&str>;
+                        let refs: &[&str] = if vars.len() <= small.len() {
+                            for (slot, value) in small.iter_mut().zip(scratch.iter()) {
+                                *slot = value.as_str();
+                            }
+                            &small[..vars.len()]
+                        } else {
+                            heap = scratch[..vars.len()].iter().map(String::as_str).collect();
+                            &heap
+                        };
                         let calls = functions::Calls::new(self);
-                        template.eval(&refs, &calls)
+                        template.eval(refs, &calls)
                     };
+                    self.scratch = scratch;
                     match outcome {
                         Some(outcome) => {
                             for warning in outcome.warnings {
@@ -755,6 +777,20 @@ impl<'e> Exec<'e> {
     /// Resolves a Goto-style target `[[context,]exten,]priority` (§6.3 Goto) against the current
     /// location. `Err` carries the warning to log.
     pub(crate) fn resolve(&mut self, target: &str) -> Result<(String, String, i32), String> {
+        let (context, exten, priority) = self.resolve_in(target)?;
+        Ok((
+            context.unwrap_or_else(|| self.chan.context.clone()),
+            exten.unwrap_or_else(|| self.chan.exten.clone()),
+            priority,
+        ))
+    }
+
+    /// `resolve`, with `None` for a context or extension that stays the channel's own (so a
+    /// jump inside the extension copies no names).
+    pub(crate) fn resolve_in(
+        &mut self,
+        target: &str,
+    ) -> Result<(Option<String>, Option<String>, i32), String> {
         let mut fields = target.split(',');
         let (context, exten, pri) = match (fields.next(), fields.next(), fields.next()) {
             (Some(p), None, _) => (None, None, p),
@@ -765,13 +801,11 @@ impl<'e> Exec<'e> {
             }
         };
         let context = context
-            .filter(|it| !it.is_empty())
-            .unwrap_or(&self.chan.context)
-            .to_string();
+            .filter(|it| !it.is_empty() && **it != *self.chan.context)
+            .map(str::to_string);
         let exten = exten
-            .filter(|it| !it.is_empty())
-            .unwrap_or(&self.chan.exten)
-            .to_string();
+            .filter(|it| !it.is_empty() && **it != *self.chan.exten)
+            .map(str::to_string);
         let trimmed = pri.trim();
         if let Ok(n) = trimmed.parse::<i32>() {
             if !trimmed.starts_with(['+', '-']) {
@@ -791,21 +825,29 @@ impl<'e> Exec<'e> {
             return Ok((context, exten, self.chan.priority.saturating_sub(rel)));
         }
         let label = pri.trim_start_matches(['+', '-']);
-        let found = self.env.dialplan().find(
-            &context,
-            &exten,
-            Target::Label(label),
-            self.chan.caller_num.as_deref(),
-        );
-        match found {
-            Ok(found) => Ok((context, exten, found.priority.number)),
-            Err(_) => {
-                self.log(
-                    Level::Notice,
-                    format!(
-                        "No such label '{label}' in extension '{exten}' in context '{context}'"
-                    ),
+        let number = {
+            let ctx = context.as_deref().unwrap_or(&self.chan.context);
+            let ext = exten.as_deref().unwrap_or(&self.chan.exten);
+            self.env
+                .dialplan()
+                .find(
+                    ctx,
+                    ext,
+                    Target::Label(label),
+                    self.chan.caller_num.as_deref(),
+                )
+                .ok()
+                .map(|found| found.priority.number)
+        };
+        match number {
+            Some(number) => Ok((context, exten, number)),
+            None => {
+                let text = format!(
+                    "No such label '{label}' in extension '{}' in context '{}'",
+                    exten.as_deref().unwrap_or(&self.chan.exten),
+                    context.as_deref().unwrap_or(&self.chan.context)
                 );
+                self.log(Level::Notice, text);
                 Err(format!(
                     "Priority '{pri}' must be a number > 0, or valid label"
                 ))

@@ -10,6 +10,18 @@ use crate::interp::functions;
 use crate::interp::trace::{Event, Level};
 
 impl Exec<'_> {
+    /// Appends what `${name}` reads to `out`, without allocating for channel variables.
+    pub(crate) fn var_into(&self, name: &str, out: &mut String) {
+        match self.chan.var(name) {
+            Some(value) if !is_builtin(name) => out.push_str(value),
+            _ => {
+                if let Some(value) = self.lookup(name) {
+                    out.push_str(&value);
+                }
+            }
+        }
+    }
+
     /// The hint of the channel's current extension, if any: (hint string, name).
     fn current_hint(&self) -> Option<(String, String)> {
         self.env
@@ -113,4 +125,20 @@ impl FuncCtx for Exec<'_> {
     fn now(&self) -> i64 {
         self.now
     }
+}
+
+/// Names computed from the channel, which shadow channel variables of the same name.
+fn is_builtin(name: &str) -> bool {
+    matches!(
+        name,
+        "EXTEN"
+            | "CONTEXT"
+            | "PRIORITY"
+            | "CHANNEL"
+            | "UNIQUEID"
+            | "EPOCH"
+            | "HINT"
+            | "HINTNAME"
+            | "HANGUPCAUSE"
+    )
 }

@@ -44,9 +44,18 @@ pub(crate) fn goto_target(exec: &mut Exec<'_>, target: &str) -> Flow {
         );
         return Flow::Stop;
     }
-    match exec.resolve(target) {
+    match exec.resolve_in(target) {
         Ok((context, exten, priority)) => {
-            exec.verbose(3, format!("Goto ({context},{exten},{priority})"));
+            let text = format!(
+                "Goto ({},{},{priority})",
+                context.as_deref().unwrap_or(&exec.chan.context),
+                exten.as_deref().unwrap_or(&exec.chan.exten)
+            );
+            exec.verbose(3, text);
+            // The executor moves the channel to the target right away: names that stay the
+            // same are handed over rather than copied.
+            let context = context.unwrap_or_else(|| std::mem::take(&mut exec.chan.context));
+            let exten = exten.unwrap_or_else(|| std::mem::take(&mut exec.chan.exten));
             Flow::Jump(context, exten, priority)
         }
         Err(message) => {
