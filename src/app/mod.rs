@@ -1,8 +1,8 @@
 //! Builds the process: parses the command line and runs one of the subcommands. This is the only
 //! module that may import every layer.
 
-pub mod script;
 pub mod remote;
+pub mod script;
 pub mod serve;
 pub mod watch;
 

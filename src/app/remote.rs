@@ -91,7 +91,11 @@ pub fn remote(control: &Path, exec: &[String]) -> ExitCode {
                 }
             };
         }
-        lines = std::io::stdin().lock().lines().map_while(Result::ok).collect();
+        lines = std::io::stdin()
+            .lock()
+            .lines()
+            .map_while(Result::ok)
+            .collect();
     }
     for line in lines {
         match remote.run(&line) {

@@ -217,7 +217,11 @@ async fn serve_async(opts: Options) -> Result<(), String> {
         .filter_map(|(_, v)| Record::from_json(&v))
         .collect();
     let control = opts.control.clone();
-    let result = run_server(pbx, sip, sockets, records, writer.clone(), &control).await;
+    let (stop_tx, stop) = watch::channel(false);
+    let signals = tokio::spawn(wait_for_signal(stop_tx));
+    let result = run_server(pbx, sip, sockets, records, writer.clone(), &control, stop).await;
+    signals.abort();
+    let _ = signals.await;
     let _ = std::fs::remove_file(&control);
     // The writer thread finishes queued writes when the last handle goes.
     drop(writer);
@@ -232,13 +236,16 @@ pub async fn run_server(
     records: Vec<Record>,
     writer: Arc<BatchWriter>,
     control: &Path,
+    stop: watch::Receiver<bool>,
 ) -> Result<(), String> {
     let (tx, changes) = tokio::sync::mpsc::unbounded_channel::<Change>();
     pbx.state_mut()
         .watch_with(
             None,
             true,
-            Sink::Func(Arc::new(move |change: &Change| tx.send(change.clone()).is_ok())),
+            Sink::Func(Arc::new(move |change: &Change| {
+                tx.send(change.clone()).is_ok()
+            })),
         )
         .map_err(|e| format!("{e:?}"))?;
     let locals = sockets
@@ -262,14 +269,15 @@ pub async fn run_server(
         let _ = std::fs::create_dir_all(dir);
     }
     if std::os::unix::net::UnixStream::connect(control).is_ok() {
-        return Err(format!(
-            "another server answers on `{}`",
-            control.display()
-        ));
+        return Err(format!("another server answers on `{}`", control.display()));
     }
     let _ = std::fs::remove_file(control);
-    let listener = UnixListener::bind(control)
-        .map_err(|e| format!("cannot open the control socket `{}`: {e}", control.display()))?;
+    let listener = UnixListener::bind(control).map_err(|e| {
+        format!(
+            "cannot open the control socket `{}`: {e}",
+            control.display()
+        )
+    })?;
     let listening: Vec<String> = locals
         .iter()
         .map(|t| format!("{}:{}", t.protocol.as_str().to_ascii_lowercase(), t.addr))
@@ -279,14 +287,11 @@ pub async fn run_server(
         listening.join(", "),
         control.display()
     );
-    let (stop_tx, stop) = watch::channel(false);
     let control_task = tokio::spawn(control_server(listener, pbx.clone(), stop.clone()));
-    let signals = tokio::spawn(wait_for_signal(stop_tx));
-    crate::sip::server::run(notifier, sockets, changes, records, stop)
-        .await;
-    signals.abort();
-    let _ = signals.await;
+    crate::sip::server::run(notifier, sockets, changes, records, stop).await;
     let _ = control_task.await;
+    // Stop watching before the PBX goes, so nothing is sent into a closed channel.
+    drop(pbx);
     tracing::info!("stopped");
     Ok(())
 }
@@ -310,7 +315,11 @@ async fn wait_for_signal(stop: watch::Sender<bool>) {
 
 /// The control socket: one request per line, `x COMMAND` (run a console command) or `names`
 /// (completion names); each answer is `LEN OK EXIT\n` and LEN bytes of text.
-async fn control_server(listener: UnixListener, pbx: Arc<Mutex<Pbx>>, mut stop: watch::Receiver<bool>) {
+async fn control_server(
+    listener: UnixListener,
+    pbx: Arc<Mutex<Pbx>>,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut conns = tokio::task::JoinSet::new();
     loop {
         tokio::select! {
@@ -356,9 +365,11 @@ async fn control_connection(
                     let out = crate::console::run(&mut pbx, command);
                     (out.text, out.ok, out.exit)
                 }
-                _ if request == "names" => {
-                    (crate::console::complete::Names::of(&pbx).to_text(), true, false)
-                }
+                _ if request == "names" => (
+                    crate::console::complete::Names::of(&pbx).to_text(),
+                    true,
+                    false,
+                ),
                 _ => ("unknown control request\n".to_string(), false, false),
             }
         })

@@ -22,7 +22,10 @@ pub struct Options {
 }
 
 pub fn watch(opts: Options) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(err) => {
             eprintln!("dialstate: {err}");
@@ -58,8 +61,16 @@ async fn watch_async(opts: Options) -> Result<ExitCode, crate::sip::client::Clie
     spec.event = opts.event.clone();
     spec.accept = opts.accept.clone();
     spec.expires = opts.expires;
-    let bind = if target.contains('[') { "[::]:0" } else { "0.0.0.0:0" };
-    let mut sub = Subscriber::connect(spec, bind.parse().unwrap_or_else(|_| ([0, 0, 0, 0], 0).into())).await?;
+    let bind = if target.contains('[') {
+        "[::]:0"
+    } else {
+        "0.0.0.0:0"
+    };
+    let mut sub = Subscriber::connect(
+        spec,
+        bind.parse().unwrap_or_else(|_| ([0, 0, 0, 0], 0).into()),
+    )
+    .await?;
     if opts.raw {
         sub.log = Some(Vec::new());
     }
@@ -72,7 +83,8 @@ async fn watch_async(opts: Options) -> Result<ExitCode, crate::sip::client::Clie
     }
     let idle = Duration::from_secs(opts.timeout.unwrap_or(u64::MAX / 4));
     let mut seen = 0usize;
-    let mut refresh_at = tokio::time::Instant::now() + Duration::from_secs(u64::from(sub.granted.max(2)) * 9 / 10);
+    let mut refresh_at =
+        tokio::time::Instant::now() + Duration::from_secs(u64::from(sub.granted.max(2)) * 9 / 10);
     loop {
         if opts.count.is_some_and(|n| seen >= n) {
             break;

@@ -179,9 +179,7 @@ impl Command {
             },
             ["dialplan", "show", ..] => Command::Usage(DIALPLAN_SHOW_USAGE),
             ["core", "show", "hints"] => Command::CoreShowHints,
-            ["pjsip", "show", "subscriptions", "inbound"] => {
-                Command::PjsipShowSubscriptionsInbound
-            }
+            ["pjsip", "show", "subscriptions", "inbound"] => Command::PjsipShowSubscriptionsInbound,
             ["pjsip", "show", "subscriptions", ..] => {
                 Command::Usage(PJSIP_SHOW_SUBSCRIPTIONS_USAGE)
             }

@@ -41,11 +41,17 @@ pub struct Names {
 impl Names {
     /// The names as text, one list per line, tab-separated (sent over the control socket).
     pub fn to_text(&self) -> String {
-        [&self.contexts, &self.extensions, &self.hints, &self.devices, &self.providers]
-            .iter()
-            .map(|list| list.join("\t"))
-            .collect::<Vec<_>>()
-            .join("\n")
+        [
+            &self.contexts,
+            &self.extensions,
+            &self.hints,
+            &self.devices,
+            &self.providers,
+        ]
+        .iter()
+        .map(|list| list.join("\t"))
+        .collect::<Vec<_>>()
+        .join("\n")
     }
 
     /// Reads what `to_text` wrote; missing lines are empty lists.

@@ -51,7 +51,10 @@ impl Spec {
             event: "presence".to_string(),
             accept: None,
             expires: 600,
-            user_agent: format!("dialstate-watch/{} (digium presence)", env!("CARGO_PKG_VERSION")),
+            user_agent: format!(
+                "dialstate-watch/{} (digium presence)",
+                env!("CARGO_PKG_VERSION")
+            ),
         }
     }
 }
@@ -135,16 +138,28 @@ impl Subscriber {
         &self.call_id
     }
 
-    fn subscribe_bytes(&mut self, expires: u32, authorization: Option<&str>) -> Result<Vec<u8>, ClientError> {
+    fn subscribe_bytes(
+        &mut self,
+        expires: u32,
+        authorization: Option<&str>,
+    ) -> Result<Vec<u8>, ClientError> {
         self.cseq += 1;
         let local = self.local;
         let server = Uri::parse(&self.ruri).map_err(|_| ClientError::Target(self.ruri.clone()))?;
         let mut b = Builder::request("SUBSCRIBE", &self.ruri);
-        b.push("Via", &format!("SIP/2.0/UDP {local};rport;branch=z9hG4bK{}", random()));
+        b.push(
+            "Via",
+            &format!("SIP/2.0/UDP {local};rport;branch=z9hG4bK{}", random()),
+        );
         b.push("Max-Forwards", "70");
         b.push(
             "From",
-            &format!("<sip:{}@{}>;tag={}", self.spec.user, local.ip(), self.from_tag),
+            &format!(
+                "<sip:{}@{}>;tag={}",
+                self.spec.user,
+                local.ip(),
+                self.from_tag
+            ),
         );
         let to = format!("<{}>", server);
         match &self.to_tag {
@@ -205,7 +220,9 @@ impl Subscriber {
             let code = loop {
                 let msg = self.recv(wait).await?;
                 match msg.code() {
-                    Some(code) if code >= 200 && msg.cseq().map(|c| c.0).ok() == Some(sent_cseq) => {
+                    Some(code)
+                        if code >= 200 && msg.cseq().map(|c| c.0).ok() == Some(sent_cseq) =>
+                    {
                         if code == 401 {
                             self.challenge = msg.header("WWW-Authenticate").map(str::to_string);
                             self.nc = 0;
@@ -240,9 +257,17 @@ impl Subscriber {
             return Ok(None);
         };
         self.nc += 1;
-        crate::sip::auth::respond(challenge, "SUBSCRIBE", &self.ruri, &self.spec.user, password, &random()[..16], self.nc)
-            .map(Some)
-            .map_err(|err| ClientError::Auth(err.to_string()))
+        crate::sip::auth::respond(
+            challenge,
+            "SUBSCRIBE",
+            &self.ruri,
+            &self.spec.user,
+            password,
+            &random()[..16],
+            self.nc,
+        )
+        .map(Some)
+        .map_err(|err| ClientError::Auth(err.to_string()))
     }
 
     /// The next NOTIFY (already answered with 200 OK).
@@ -268,7 +293,10 @@ fn to_notify(msg: &Message) -> Notify {
         raw.push('\n');
     }
     Notify {
-        subscription_state: msg.header("Subscription-State").unwrap_or_default().to_string(),
+        subscription_state: msg
+            .header("Subscription-State")
+            .unwrap_or_default()
+            .to_string(),
         content_type: msg.header("Content-Type").unwrap_or_default().to_string(),
         body: String::from_utf8_lossy(&msg.body).into_owned(),
         cseq: msg.cseq().map(|c| c.0).unwrap_or(0),
@@ -305,9 +333,15 @@ pub fn describe(notify: &Notify) -> String {
         .unwrap_or_default();
     let mut out = exten;
     if notify.content_type.contains("dialog-info") {
-        out.push_str(&format!(" dialog={}", between("<state>", "</state>").unwrap_or_default()));
+        out.push_str(&format!(
+            " dialog={}",
+            between("<state>", "</state>").unwrap_or_default()
+        ));
     } else if notify.content_type.contains("pidf+xml") && body.contains("<note>") {
-        out.push_str(&format!(" {}", between("<note>", "</note>").unwrap_or_default()));
+        out.push_str(&format!(
+            " {}",
+            between("<note>", "</note>").unwrap_or_default()
+        ));
         if let Some(kind) = attr("digium_presence type") {
             out.push_str(&format!(" presence={kind}"));
             if let Some(sub) = attr("subtype") {
@@ -318,7 +352,10 @@ pub fn describe(notify: &Notify) -> String {
             }
         }
     } else {
-        out.push_str(&format!(" status={}", attr("status status").unwrap_or_default()));
+        out.push_str(&format!(
+            " status={}",
+            attr("status status").unwrap_or_default()
+        ));
     }
     if notify.subscription_state.starts_with("terminated") {
         out.push_str(&format!(" ({})", notify.subscription_state));

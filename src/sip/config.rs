@@ -484,12 +484,13 @@ fn transport(cat: &Category, name: &str, diags: &mut Diagnostics) -> Option<Tran
                 }
             },
             "bind" => {
-                let text = if value.contains(':')
-                    && !value.starts_with('[')
-                    && value.matches(':').count() == 1
-                {
-                    value.to_string()
-                } else if value.starts_with('[') && value.contains("]:") {
+                // `host`, `host:port`, `[v6]` or `[v6]:port`; no port means 5060.
+                let has_port = if value.starts_with('[') {
+                    value.contains("]:")
+                } else {
+                    value.matches(':').count() == 1
+                };
+                let text = if has_port {
                     value.to_string()
                 } else {
                     format!("{value}:5060")

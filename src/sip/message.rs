@@ -123,12 +123,51 @@ impl Message {
             None => bytes.len() - end - 4,
         };
         let whole = &bytes[..end + 4 + body_len];
-        let parsed = rsip::SipMessage::try_from(whole)
+        // rsip knows the RFC methods only; an extension method (a well-formed token) is parsed
+        // under a stand-in name and keeps its own (it is answered 501, as pjsip does).
+        let method_end = whole.iter().position(|&b| b == b' ').unwrap_or(0);
+        let token = &whole[..method_end];
+        const KNOWN: &[&[u8]] = &[
+            b"ACK",
+            b"BYE",
+            b"CANCEL",
+            b"INFO",
+            b"INVITE",
+            b"MESSAGE",
+            b"NOTIFY",
+            b"OPTIONS",
+            b"PRACK",
+            b"PUBLISH",
+            b"REFER",
+            b"REGISTER",
+            b"SUBSCRIBE",
+            b"UPDATE",
+        ];
+        let extension = method_end > 0
+            && !token.starts_with(b"SIP/")
+            && !KNOWN.contains(&token)
+            && token
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(b));
+        let stand_in;
+        let to_parse = if extension {
+            let mut copy = b"OPTIONS".to_vec();
+            copy.extend_from_slice(&whole[method_end..]);
+            stand_in = copy;
+            &stand_in[..]
+        } else {
+            whole
+        };
+        let parsed = rsip::SipMessage::try_from(to_parse)
             .map_err(|err| ParseError::Syntax(first_line(&err.to_string())))?;
         let (start, headers) = match &parsed {
             rsip::SipMessage::Request(req) => (
                 Start::Request {
-                    method: req.method.to_string(),
+                    method: if extension {
+                        String::from_utf8_lossy(token).into_owned()
+                    } else {
+                        req.method.to_string()
+                    },
                     uri: raw_request_uri(whole),
                 },
                 &req.headers,
@@ -343,7 +382,11 @@ impl Via {
         if let Some(port) = self.port {
             let _ = write!(out, ":{port}");
         }
-        let get = |name: &str| self.params.iter().find(|(k, _)| k.eq_ignore_ascii_case(name));
+        let get = |name: &str| {
+            self.params
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        };
         let push = |out: &mut String, k: &str, v: Option<&str>| {
             out.push(';');
             out.push_str(k);
@@ -369,7 +412,10 @@ impl Via {
             push(&mut out, k, v.as_deref());
         }
         for (k, v) in &self.params {
-            if ["ttl", "rport", "maddr", "received", "branch"].iter().any(|it| k.eq_ignore_ascii_case(it)) {
+            if ["ttl", "rport", "maddr", "received", "branch"]
+                .iter()
+                .any(|it| k.eq_ignore_ascii_case(it))
+            {
                 continue;
             }
             push(&mut out, k, v.as_deref());

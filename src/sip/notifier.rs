@@ -229,6 +229,9 @@ const RESERVE: u32 = 1000;
 /// Timer J).
 const ENDED_LINGER: Duration = Duration::from_secs(32);
 
+/// A server transaction (branch, method), or a dialog (Call-ID, local tag).
+type TxKey = (Box<str>, Box<str>);
+
 /// The notifier.
 pub struct Notifier {
     config: Arc<SipConfig>,
@@ -244,10 +247,10 @@ pub struct Notifier {
     expiry: BinaryHeap<Reverse<(Instant, u64, u32)>>,
     pending: HashMap<Box<str>, Pending>,
     retx: BinaryHeap<Reverse<(Instant, Box<str>)>>,
-    server_tx: HashMap<(Box<str>, Box<str>), Arc<Vec<u8>>>,
-    server_tx_order: VecDeque<(Instant, (Box<str>, Box<str>))>,
+    server_tx: HashMap<TxKey, Arc<Vec<u8>>>,
+    server_tx_order: VecDeque<(Instant, TxKey)>,
     ended: HashMap<(Box<str>, Box<str>), Instant>,
-    ended_order: VecDeque<(Instant, (Box<str>, Box<str>))>,
+    ended_order: VecDeque<(Instant, TxKey)>,
     rate: HashMap<IpAddr, (u64, u32)>,
     table: InboundTable,
     pub stats: Stats,
@@ -258,7 +261,10 @@ fn random_id() -> String {
 }
 
 fn is_ip(host: &str) -> Option<IpAddr> {
-    host.trim_start_matches('[').trim_end_matches(']').parse().ok()
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .ok()
 }
 
 impl Notifier {
@@ -370,8 +376,14 @@ impl Notifier {
             (msg.via(), msg.call_id(), msg.cseq(), msg.from(), msg.to())
         else {
             tracing::warn!(peer = %inb.peer, "request without usable Via, Call-ID, CSeq, From or To");
-            if let Some(bytes) = salvage_400(&message_bytes_hint(msg), inb.peer, &self.config.user_agent) {
-                out.push(Outbound { transport: inb.transport, peer: inb.peer, bytes });
+            if let Some(bytes) =
+                salvage_400(&message_bytes_hint(msg), inb.peer, &self.config.user_agent)
+            {
+                out.push(Outbound {
+                    transport: inb.transport,
+                    peer: inb.peer,
+                    bytes,
+                });
             }
             return;
         };
@@ -416,7 +428,13 @@ impl Notifier {
         }
     }
 
-    fn remember_tx(&mut self, key: (Box<str>, Box<str>), bytes: Vec<u8>, transport: usize, now: Now) {
+    fn remember_tx(
+        &mut self,
+        key: (Box<str>, Box<str>),
+        bytes: Vec<u8>,
+        transport: usize,
+        now: Now,
+    ) {
         if key.0.is_empty() || self.transports[transport].protocol != Protocol::Udp {
             return;
         }
@@ -427,7 +445,8 @@ impl Notifier {
             }
         }
         self.server_tx.insert(key.clone(), Arc::new(bytes));
-        self.server_tx_order.push_back((now.mono + Duration::from_millis(limits::TIMER_F_MS), key));
+        self.server_tx_order
+            .push_back((now.mono + Duration::from_millis(limits::TIMER_F_MS), key));
     }
 
     fn sweep_server_tx(&mut self, now: Now) {
@@ -537,7 +556,17 @@ impl Notifier {
         // The message filter runs first: no Contact, no dialog (spec §4 step 8, observed before
         // authentication).
         let Some(contact) = msg.header("Contact").and_then(|c| NameAddr::parse(c).ok()) else {
-            self.reply(msg, via, inb, 400, "Missing Contact header", &[], None, now, out);
+            self.reply(
+                msg,
+                via,
+                inb,
+                400,
+                "Missing Contact header",
+                &[],
+                None,
+                now,
+                out,
+            );
             return;
         };
         // Endpoint identification by From user, then digest authentication.
@@ -556,7 +585,17 @@ impl Notifier {
         let ruri = match msg.request_uri() {
             Some(Ok(uri)) if uri.scheme == "sip" || uri.scheme == "sips" => uri,
             _ => {
-                self.reply(msg, via, inb, 416, "Unsupported URI Scheme", &[], None, now, out);
+                self.reply(
+                    msg,
+                    via,
+                    inb,
+                    416,
+                    "Unsupported URI Scheme",
+                    &[],
+                    None,
+                    now,
+                    out,
+                );
                 return;
             }
         };
@@ -575,7 +614,17 @@ impl Notifier {
         if let Some(asked) = asked {
             if asked < endpoint.sub_min_expiry {
                 let min = endpoint.sub_min_expiry.to_string();
-                self.reply(msg, via, inb, 423, "Interval Too Brief", &[("Min-Expires", &min)], None, now, out);
+                self.reply(
+                    msg,
+                    via,
+                    inb,
+                    423,
+                    "Interval Too Brief",
+                    &[("Min-Expires", &min)],
+                    None,
+                    now,
+                    out,
+                );
                 return;
             }
         }
@@ -584,28 +633,62 @@ impl Notifier {
             "presence" => Package::Presence,
             "dialog" => Package::Dialog,
             _ => {
-                self.reply(msg, via, inb, 489, "Bad Event", &[("Allow-Events", "presence, dialog")], None, now, out);
+                self.reply(
+                    msg,
+                    via,
+                    inb,
+                    489,
+                    "Bad Event",
+                    &[("Allow-Events", "presence, dialog")],
+                    None,
+                    now,
+                    out,
+                );
                 return;
             }
         };
         let accept = msg.list("Accept");
         let accept: Vec<&str> = accept.iter().map(String::as_str).collect();
         let Some(kind) = body::negotiate(package, &accept) else {
-            self.reply(msg, via, inb, 489, "Bad Event", &[("Allow-Events", "presence, dialog")], None, now, out);
+            self.reply(
+                msg,
+                via,
+                inb,
+                489,
+                "Bad Event",
+                &[("Allow-Events", "presence, dialog")],
+                None,
+                now,
+                out,
+            );
             return;
         };
         if self.subs.len() >= limits::MAX_SUBSCRIPTIONS
-            || self.per_peer.get(&inb.peer.ip()).copied().unwrap_or(0) >= limits::MAX_SUBSCRIPTIONS_PER_PEER
+            || self.per_peer.get(&inb.peer.ip()).copied().unwrap_or(0)
+                >= limits::MAX_SUBSCRIPTIONS_PER_PEER
         {
             tracing::warn!(peer = %inb.peer, "subscription limit reached");
-            self.reply(msg, via, inb, 503, "Service Unavailable", &[("Retry-After", "60")], None, now, out);
+            self.reply(
+                msg,
+                via,
+                inb,
+                503,
+                "Service Unavailable",
+                &[("Retry-After", "60")],
+                None,
+                now,
+                out,
+            );
             return;
         }
-        let Some((key, state)) = self.hints_api.subscribe(endpoint.hint_context(), &resource) else {
+        let Some((key, state)) = self.hints_api.subscribe(endpoint.hint_context(), &resource)
+        else {
             self.reply(msg, via, inb, 404, "Not Found", &[], None, now, out);
             return;
         };
-        let granted = asked.unwrap_or(limits::MAX_EXPIRES).min(limits::MAX_EXPIRES);
+        let granted = asked
+            .unwrap_or(limits::MAX_EXPIRES)
+            .min(limits::MAX_EXPIRES);
         let local_tag = random_id();
         let user_agent = msg.header("User-Agent").unwrap_or_default();
         let transport = self.transports[inb.transport];
@@ -670,10 +753,18 @@ impl Notifier {
             inb.peer,
             200,
             "OK",
-            &[("Expires", &expires), ("Contact", &contact_hdr), ("Allow", "OPTIONS, SUBSCRIBE, NOTIFY")],
+            &[
+                ("Expires", &expires),
+                ("Contact", &contact_hdr),
+                ("Allow", "OPTIONS, SUBSCRIBE, NOTIFY"),
+            ],
             Some(&local_tag),
         );
-        out.push(Outbound { transport: inb.transport, peer: inb.peer, bytes });
+        out.push(Outbound {
+            transport: inb.transport,
+            peer: inb.peer,
+            bytes,
+        });
         tracing::info!(endpoint = %endpoint.name, resource = %resource, event = %event_value, "subscription established");
         self.install(sub, state, now, out);
     }
@@ -681,43 +772,80 @@ impl Notifier {
     /// Adds a subscription (new or restored), persists it and sends its first NOTIFY.
     fn install(&mut self, sub: Subscription, state: HintState, now: Now, out: &mut Vec<Outbound>) {
         let id = sub.id;
-        let entry = self.hints.entry(sub.key.clone()).or_insert_with(|| HintEntry {
-            state: state.clone(),
-            subs: IndexSet::new(),
-            templates: Vec::new(),
-        });
+        let entry = self
+            .hints
+            .entry(sub.key.clone())
+            .or_insert_with(|| HintEntry {
+                state: state.clone(),
+                subs: IndexSet::new(),
+                templates: Vec::new(),
+            });
         if entry.subs.is_empty() && entry.state != state {
             entry.state = state;
             entry.templates.clear();
         }
         entry.subs.insert(id);
         *self.per_peer.entry(sub.source.ip()).or_default() += 1;
-        self.dialogs.insert((sub.call_id.clone(), sub.local_tag.clone()), id);
-        self.expiry.push(Reverse((sub.expires_at, id, sub.generation)));
+        self.dialogs
+            .insert((sub.call_id.clone(), sub.local_tag.clone()), id);
+        self.expiry
+            .push(Reverse((sub.expires_at, id, sub.generation)));
         self.subs.insert(id, sub);
         self.save(id);
         self.publish_row(id);
         self.send_notify(id, None, now, out);
     }
 
-    fn in_dialog_subscribe(&mut self, msg: &Message, via: &Via, inb: Inbound<'_>, now: Now, out: &mut Vec<Outbound>) {
+    fn in_dialog_subscribe(
+        &mut self,
+        msg: &Message,
+        via: &Via,
+        inb: Inbound<'_>,
+        now: Now,
+        out: &mut Vec<Outbound>,
+    ) {
         let Ok(to) = msg.to() else { return };
         let Some(id) = self.dialog_of(msg, &to) else {
-            let key: (Box<str>, Box<str>) = (msg.call_id().unwrap_or_default().into(), to.tag().unwrap_or_default().into());
+            let key: (Box<str>, Box<str>) = (
+                msg.call_id().unwrap_or_default().into(),
+                to.tag().unwrap_or_default().into(),
+            );
             self.sweep_server_tx(now);
             if self.ended.contains_key(&key) {
                 // The dialog lingers after its subscription ended (spec §4).
                 let until = now.mono + ENDED_LINGER;
                 self.ended.insert(key.clone(), until);
                 self.ended_order.push_back((until, key));
-                self.reply(msg, via, inb, 500, "Unhandled by dialog usages", &[], None, now, out);
+                self.reply(
+                    msg,
+                    via,
+                    inb,
+                    500,
+                    "Unhandled by dialog usages",
+                    &[],
+                    None,
+                    now,
+                    out,
+                );
             } else {
-                self.reply(msg, via, inb, 481, "Call/Transaction Does Not Exist", &[], None, now, out);
+                self.reply(
+                    msg,
+                    via,
+                    inb,
+                    481,
+                    "Call/Transaction Does Not Exist",
+                    &[],
+                    None,
+                    now,
+                    out,
+                );
             }
             return;
         };
         let cseq = msg.cseq().map(|(n, _)| n).unwrap_or(0);
-        let Some(sub) = self.subs.get_mut(&id) else { return };
+        let Some(sub) = self.subs.get_mut(&id) else {
+            return;
+        };
         if cseq <= sub.remote_cseq {
             self.reply(msg, via, inb, 500, "Invalid CSeq", &[], None, now, out);
             return;
@@ -730,7 +858,9 @@ impl Notifier {
                 return;
             }
         };
-        let Some(sub) = self.subs.get_mut(&id) else { return };
+        let Some(sub) = self.subs.get_mut(&id) else {
+            return;
+        };
         if let Some(contact) = msg.header("Contact").and_then(|c| NameAddr::parse(c).ok()) {
             sub.target = contact.uri.to_string().into();
             sub.dest = notify_destination(&sub.routes, &contact.uri, inb.peer, false);
@@ -738,8 +868,24 @@ impl Notifier {
         let contact_hdr = local_contact(self.transports[sub.transport]);
         let local_tag = sub.local_tag.clone();
         if asked == Some(0) {
-            let bytes = self.response_bytes(msg, via, inb.peer, 200, "OK", &[("Expires", "0"), ("Contact", &contact_hdr), ("Allow", "OPTIONS, SUBSCRIBE, NOTIFY")], Some(&local_tag));
-            out.push(Outbound { transport: inb.transport, peer: inb.peer, bytes });
+            let bytes = self.response_bytes(
+                msg,
+                via,
+                inb.peer,
+                200,
+                "OK",
+                &[
+                    ("Expires", "0"),
+                    ("Contact", &contact_hdr),
+                    ("Allow", "OPTIONS, SUBSCRIBE, NOTIFY"),
+                ],
+                Some(&local_tag),
+            );
+            out.push(Outbound {
+                transport: inb.transport,
+                peer: inb.peer,
+                bytes,
+            });
             self.terminate(id, End::Unsubscribed, now, out);
             return;
         }
@@ -749,10 +895,27 @@ impl Notifier {
         sub.expires_epoch = now.epoch + u64::from(granted);
         sub.shown_epoch = now.epoch + u64::from(asked.unwrap_or(limits::MAX_EXPIRES));
         sub.generation += 1;
-        self.expiry.push(Reverse((sub.expires_at, id, sub.generation)));
+        self.expiry
+            .push(Reverse((sub.expires_at, id, sub.generation)));
         let expires = granted.to_string();
-        let bytes = self.response_bytes(msg, via, inb.peer, 200, "OK", &[("Expires", &expires), ("Contact", &contact_hdr), ("Allow", "OPTIONS, SUBSCRIBE, NOTIFY")], Some(&local_tag));
-        out.push(Outbound { transport: inb.transport, peer: inb.peer, bytes });
+        let bytes = self.response_bytes(
+            msg,
+            via,
+            inb.peer,
+            200,
+            "OK",
+            &[
+                ("Expires", &expires),
+                ("Contact", &contact_hdr),
+                ("Allow", "OPTIONS, SUBSCRIBE, NOTIFY"),
+            ],
+            Some(&local_tag),
+        );
+        out.push(Outbound {
+            transport: inb.transport,
+            peer: inb.peer,
+            bytes,
+        });
         self.save(id);
         self.publish_row(id);
         // A refresh resends the cached body with the new expiry.
@@ -761,7 +924,13 @@ impl Notifier {
 
     // ---- NOTIFY ----------------------------------------------------------------------------
 
-    fn template(&mut self, key: &HintKey, kind: BodyType, opts: BodyOptions, exten: &str) -> Option<Arc<Template>> {
+    fn template(
+        &mut self,
+        key: &HintKey,
+        kind: BodyType,
+        opts: BodyOptions,
+        exten: &str,
+    ) -> Option<Arc<Template>> {
         let entry = self.hints.get_mut(key)?;
         if let Some((_, t)) = entry.templates.iter().find(|(k, _)| *k == (kind, opts)) {
             return Some(t.clone());
@@ -782,7 +951,9 @@ impl Notifier {
     /// flight, the subscription is marked and gets the newest state when that one is answered,
     /// so a burst never leaves a phone showing a stale state last.
     fn send_notify(&mut self, id: u64, end: Option<End>, now: Now, out: &mut Vec<Outbound>) {
-        let Some(sub) = self.subs.get(&id) else { return };
+        let Some(sub) = self.subs.get(&id) else {
+            return;
+        };
         if sub.in_flight && end.is_none() {
             if let Some(sub) = self.subs.get_mut(&id) {
                 sub.dirty = true;
@@ -796,7 +967,9 @@ impl Notifier {
             _ => self.template(&key, kind, opts, &exten),
         };
         let Some(template) = template else { return };
-        let Some(sub) = self.subs.get_mut(&id) else { return };
+        let Some(sub) = self.subs.get_mut(&id) else {
+            return;
+        };
         let fresh = sub.sent.as_ref().is_none_or(|s| !Arc::ptr_eq(s, &template));
         if fresh {
             sub.version = Some(sub.version.map_or(0, |v| v + 1));
@@ -833,7 +1006,11 @@ impl Notifier {
             &mut body,
         );
         let mut b = Builder::request("NOTIFY", &sub.target);
-        let mut via = format!("SIP/2.0/{} {};rport;branch={branch}", transport.protocol.as_str(), transport.addr);
+        let mut via = format!(
+            "SIP/2.0/{} {};rport;branch={branch}",
+            transport.protocol.as_str(),
+            transport.addr
+        );
         if transport.protocol == Protocol::Tcp {
             via.push_str(";alias");
         }
@@ -859,9 +1036,15 @@ impl Notifier {
         let udp = transport.protocol == Protocol::Udp;
         self.stats.notifies_sent += 1;
         if udp {
-            self.retx.push(Reverse((now.mono + Duration::from_millis(limits::T1_MS), branch.clone().into())));
+            self.retx.push(Reverse((
+                now.mono + Duration::from_millis(limits::T1_MS),
+                branch.clone().into(),
+            )));
         } else {
-            self.retx.push(Reverse((now.mono + Duration::from_millis(limits::TIMER_F_MS), branch.clone().into())));
+            self.retx.push(Reverse((
+                now.mono + Duration::from_millis(limits::TIMER_F_MS),
+                branch.clone().into(),
+            )));
         }
         self.pending.insert(
             branch.into(),
@@ -875,7 +1058,11 @@ impl Notifier {
                 final_notify: end.is_some(),
             },
         );
-        out.push(Outbound { transport: sub_transport, peer: dest, bytes });
+        out.push(Outbound {
+            transport: sub_transport,
+            peer: dest,
+            bytes,
+        });
         if reserve && end.is_none() {
             self.save(id);
         }
@@ -887,7 +1074,9 @@ impl Notifier {
         if code < 200 {
             return;
         }
-        let Some(pending) = self.pending.remove(branch) else { return };
+        let Some(pending) = self.pending.remove(branch) else {
+            return;
+        };
         let retry_after = msg.header("Retry-After").is_some();
         if pending.final_notify {
             return;
@@ -895,7 +1084,9 @@ impl Notifier {
         let id = pending.sub;
         if (200..300).contains(&code) || retry_after {
             self.stats.notifies_answered += 1;
-            let Some(sub) = self.subs.get_mut(&id) else { return };
+            let Some(sub) = self.subs.get_mut(&id) else {
+                return;
+            };
             sub.in_flight = false;
             if sub.dirty {
                 self.send_notify(id, None, now, out);
@@ -917,8 +1108,12 @@ impl Notifier {
             if *when > now.mono {
                 break;
             }
-            let Some(Reverse((_, branch))) = self.retx.pop() else { break };
-            let Some(p) = self.pending.get_mut(&branch) else { continue };
+            let Some(Reverse((_, branch))) = self.retx.pop() else {
+                break;
+            };
+            let Some(p) = self.pending.get_mut(&branch) else {
+                continue;
+            };
             if now.mono >= p.deadline {
                 let p = self.pending.remove(&branch);
                 if let Some(p) = p {
@@ -936,7 +1131,11 @@ impl Notifier {
                 continue;
             }
             self.stats.retransmissions += 1;
-            out.push(Outbound { transport: p.transport, peer: p.dest, bytes: p.bytes.clone() });
+            out.push(Outbound {
+                transport: p.transport,
+                peer: p.dest,
+                bytes: p.bytes.clone(),
+            });
             p.interval = (p.interval * 2).min(Duration::from_millis(limits::T2_MS));
             let next = (now.mono + p.interval).min(p.deadline);
             self.retx.push(Reverse((next, branch)));
@@ -945,8 +1144,14 @@ impl Notifier {
             if *when > now.mono {
                 break;
             }
-            let Some(Reverse((_, id, generation))) = self.expiry.pop() else { break };
-            if self.subs.get(&id).is_some_and(|s| s.generation == generation) {
+            let Some(Reverse((_, id, generation))) = self.expiry.pop() else {
+                break;
+            };
+            if self
+                .subs
+                .get(&id)
+                .is_some_and(|s| s.generation == generation)
+            {
                 tracing::info!(id, "subscription expired");
                 self.terminate(id, End::Timeout, now, out);
             }
@@ -960,19 +1165,25 @@ impl Notifier {
     pub fn on_change(&mut self, change: &Change, now: Now, out: &mut Vec<Outbound>) {
         match change {
             Change::Extension { key, new, .. } => {
-                let Some(entry) = self.hints.get_mut(key) else { return };
+                let Some(entry) = self.hints.get_mut(key) else {
+                    return;
+                };
                 entry.state.state = *new;
                 entry.templates.clear();
                 self.notify_all(key, now, out);
             }
             Change::Presence { key, new, .. } => {
-                let Some(entry) = self.hints.get_mut(key) else { return };
+                let Some(entry) = self.hints.get_mut(key) else {
+                    return;
+                };
                 entry.state.presence = new.clone();
                 entry.templates.clear();
                 self.notify_all(key, now, out);
             }
             Change::HintGone { key, state } => {
-                let Some(entry) = self.hints.get_mut(key) else { return };
+                let Some(entry) = self.hints.get_mut(key) else {
+                    return;
+                };
                 entry.state.state = *state;
                 entry.templates.clear();
                 let ids: Vec<u64> = entry.subs.iter().copied().collect();
@@ -989,7 +1200,9 @@ impl Notifier {
     }
 
     fn notify_all(&mut self, key: &HintKey, now: Now, out: &mut Vec<Outbound>) {
-        let Some(entry) = self.hints.get(key) else { return };
+        let Some(entry) = self.hints.get(key) else {
+            return;
+        };
         let ids: Vec<u64> = entry.subs.iter().copied().collect();
         out.reserve(ids.len());
         for id in ids {
@@ -998,7 +1211,9 @@ impl Notifier {
     }
 
     fn terminate_with_fresh_body(&mut self, id: u64, now: Now, out: &mut Vec<Outbound>) {
-        let Some(sub) = self.subs.get(&id) else { return };
+        let Some(sub) = self.subs.get(&id) else {
+            return;
+        };
         let (key, kind, opts, exten) = (sub.key.clone(), sub.kind, sub.opts, sub.exten.clone());
         let template = self.template(&key, kind, opts, &exten);
         if let Some(sub) = self.subs.get_mut(&id) {
@@ -1015,7 +1230,9 @@ impl Notifier {
     }
 
     fn remove(&mut self, id: u64, now: Now) {
-        let Some(sub) = self.subs.remove(&id) else { return };
+        let Some(sub) = self.subs.remove(&id) else {
+            return;
+        };
         if let Ok(mut table) = self.table.lock() {
             table.remove(&id);
         }
@@ -1064,7 +1281,11 @@ impl Notifier {
                 .map(|a| Credentials {
                     username: a.username.clone(),
                     password: a.password.clone(),
-                    realm: if a.realm.is_empty() { self.config.default_realm.clone() } else { a.realm.clone() },
+                    realm: if a.realm.is_empty() {
+                        self.config.default_realm.clone()
+                    } else {
+                        a.realm.clone()
+                    },
                     algorithms: Vec::new(),
                 })
                 .collect(),
@@ -1091,7 +1312,10 @@ impl Notifier {
             }
         }
         if msg.header("Authorization").is_some() {
-            let user = msg.from().map(|f| f.uri.user_name().to_string()).unwrap_or_default();
+            let user = msg
+                .from()
+                .map(|f| f.uri.user_name().to_string())
+                .unwrap_or_default();
             tracing::warn!(peer = %inb.peer, user = %user, "Request '{method}' failed to authenticate");
         }
         let salt = uuid::Uuid::new_v4().as_u64_pair().0;
@@ -1101,7 +1325,10 @@ impl Notifier {
                 headers.push(ch.to_string());
             }
         }
-        let extra: Vec<(&str, &str)> = headers.iter().map(|h| ("WWW-Authenticate", h.as_str())).collect();
+        let extra: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|h| ("WWW-Authenticate", h.as_str()))
+            .collect();
         self.reply(msg, via, inb, 401, "Unauthorized", &extra, None, now, out);
         false
     }
@@ -1109,7 +1336,9 @@ impl Notifier {
     // ---- persistence -----------------------------------------------------------------------
 
     fn save(&mut self, id: u64) {
-        let Some(sub) = self.subs.get(&id) else { return };
+        let Some(sub) = self.subs.get(&id) else {
+            return;
+        };
         let record = Record {
             id,
             endpoint: sub.endpoint.to_string(),
@@ -1177,7 +1406,10 @@ impl Notifier {
                 routes: r.routes.into_iter().map(String::into_boxed_str).collect(),
                 event: r.event.into(),
                 kind,
-                opts: BodyOptions { digium: r.digium, early_inuse_ringing: r.early_inuse_ringing },
+                opts: BodyOptions {
+                    digium: r.digium,
+                    early_inuse_ringing: r.early_inuse_ringing,
+                },
                 local_uri: r.local_uri.into(),
                 remote_uri: r.remote_uri.into(),
                 domain: r.domain.into(),
@@ -1215,7 +1447,13 @@ impl Notifier {
         let row = InboundRow {
             endpoint: s.endpoint.to_string(),
             resource: s.exten.to_string(),
-            event: s.event.split(';').next().unwrap_or_default().trim().to_string(),
+            event: s
+                .event
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
             call_id: s.call_id.to_string(),
             shown_epoch: s.shown_epoch,
         };
@@ -1252,7 +1490,12 @@ fn reprint_route(rr: &str) -> String {
 
 /// Where NOTIFYs go: the first route, else the Contact; an address that is not an IP literal,
 /// or `rewrite_contact`, means the packet source.
-fn notify_destination(routes: &[Box<str>], contact: &Uri, source: SocketAddr, rewrite: bool) -> SocketAddr {
+fn notify_destination(
+    routes: &[Box<str>],
+    contact: &Uri,
+    source: SocketAddr,
+    rewrite: bool,
+) -> SocketAddr {
     if rewrite {
         return source;
     }
@@ -1286,12 +1529,22 @@ pub fn salvage_400(bytes: &[u8], peer: SocketAddr, server: &str) -> Option<Vec<u
         return None;
     }
     let get = |names: &[&str]| -> Option<String> {
-        text.split("\r\n").skip(1).take_while(|l| !l.is_empty()).find_map(|l| {
-            let (n, v) = l.split_once(':')?;
-            names.iter().any(|x| n.trim().eq_ignore_ascii_case(x)).then(|| v.trim().to_string())
-        })
+        text.split("\r\n")
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .find_map(|l| {
+                let (n, v) = l.split_once(':')?;
+                names
+                    .iter()
+                    .any(|x| n.trim().eq_ignore_ascii_case(x))
+                    .then(|| v.trim().to_string())
+            })
     };
-    let via = Via::parse(&crate::sip::message::split_commas(&get(&["Via", "v"])?).into_iter().next()?)?;
+    let via = Via::parse(
+        &crate::sip::message::split_commas(&get(&["Via", "v"])?)
+            .into_iter()
+            .next()?,
+    )?;
     let call_id = get(&["Call-ID", "i"])?;
     let from = get(&["From", "f"])?;
     let to = get(&["To", "t"])?;
@@ -1303,7 +1556,10 @@ pub fn salvage_400(bytes: &[u8], peer: SocketAddr, server: &str) -> Option<Vec<u
             to.push_str(branch);
         }
     }
-    if [&call_id, &from, &to, &cseq].iter().any(|v| v.len() > 1024 || v.contains(['\r', '\n'])) {
+    if [&call_id, &from, &to, &cseq]
+        .iter()
+        .any(|v| v.len() > 1024 || v.contains(['\r', '\n']))
+    {
         return None;
     }
     Some(

@@ -86,7 +86,12 @@ pub async fn run(
             Bound::Udp(socket) => {
                 let socket = Arc::new(socket);
                 udp.insert(index, socket.clone());
-                tasks.spawn(udp_reader(index, socket, events_tx.clone(), shutdown.clone()));
+                tasks.spawn(udp_reader(
+                    index,
+                    socket,
+                    events_tx.clone(),
+                    shutdown.clone(),
+                ));
             }
             Bound::Tcp(listener) => {
                 tasks.spawn(tcp_acceptor(

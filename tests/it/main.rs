@@ -4,5 +4,6 @@
 mod cli;
 mod regression;
 mod scripts;
+mod sip;
 mod support;
 mod tidy;
