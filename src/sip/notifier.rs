@@ -1573,3 +1573,6 @@ pub fn salvage_400(bytes: &[u8], peer: SocketAddr, server: &str) -> Option<Vec<u
             .finish(),
     )
 }
+
+#[cfg(test)]
+mod tests;
