@@ -317,45 +317,109 @@ pub fn ok_for(msg: &Message) -> Result<Vec<u8>, ClientError> {
     Ok(b.finish())
 }
 
-/// One line for a NOTIFY body: the extension, its state and presence as the body tells them
-/// (`6001 On the phone presence=away "lunch"`, `6001 dialog=confirmed`).
+/// What a NOTIFY body says, read with quick-xml: the resource, PIDF note and basic status,
+/// Digium presence, dialog-info state, XPIDF status.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct BodyInfo {
+    pub exten: String,
+    pub note: Option<String>,
+    pub basic: Option<String>,
+    pub presence: Option<String>,
+    pub subtype: Option<String>,
+    pub message: Option<String>,
+    pub dialog: Option<String>,
+    pub version: Option<String>,
+    pub xpidf: Option<String>,
+}
+
+/// Reads a PIDF, XPIDF or dialog-info body; unknown elements are skipped, bad XML stops early.
+pub fn read_body(body: &str) -> BodyInfo {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(body);
+    let mut info = BodyInfo::default();
+    let mut path: Vec<String> = Vec::new();
+    loop {
+        let event = match reader.read_event() {
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(event) => event,
+        };
+        let (start, empty) = match &event {
+            Event::Start(e) => (Some(e.clone()), false),
+            Event::Empty(e) => (Some(e.clone()), true),
+            _ => (None, false),
+        };
+        if let Some(e) = start {
+            let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+            let attr = |key: &str| {
+                e.attributes()
+                    .flatten()
+                    .find(|a| a.key.as_ref() == key.as_bytes())
+                    .map(|a| {
+                        a.unescape_value()
+                            .map(|v| v.into_owned())
+                            .unwrap_or_default()
+                    })
+            };
+            match name.as_str() {
+                "tuple" if info.exten.is_empty() => info.exten = attr("id").unwrap_or_default(),
+                "dialog" => info.exten = attr("id").unwrap_or_default(),
+                "atom" => info.exten = attr("id").unwrap_or_default(),
+                "dialog-info" => info.version = attr("version"),
+                "digium_presence" => {
+                    info.presence = attr("type");
+                    info.subtype = attr("subtype");
+                }
+                "status" if attr("status").is_some() => info.xpidf = attr("status"),
+                _ => {}
+            }
+            if !empty {
+                path.push(name);
+            }
+            continue;
+        }
+        match event {
+            Event::End(_) => {
+                path.pop();
+            }
+            Event::Text(t) => {
+                let text = t.xml_content().map(|v| v.into_owned()).unwrap_or_default();
+                match path.last().map(String::as_str) {
+                    Some("note") => info.note = Some(text),
+                    Some("basic") => info.basic = Some(text),
+                    Some("digium_presence") => info.message = Some(text),
+                    Some("state") if path.iter().any(|p| p == "dialog") => info.dialog = Some(text),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    info
+}
+
+/// One line for a NOTIFY: the extension, its state and presence as the body tells them
+/// (`6001 On the phone presence=away subtype=lunch "banana"`, `6001 dialog=confirmed version=2`).
 pub fn describe(notify: &Notify) -> String {
-    let body = &notify.body;
-    let between = |open: &str, close: &str| -> Option<String> {
-        let start = body.find(open)? + open.len();
-        let end = body[start..].find(close)? + start;
-        Some(body[start..end].to_string())
-    };
-    let attr = |name: &str| -> Option<String> { between(&format!("{name}=\""), "\"") };
-    let exten = attr("tuple id")
-        .or_else(|| attr("dialog id"))
-        .or_else(|| attr(" id"))
-        .unwrap_or_default();
-    let mut out = exten;
-    if notify.content_type.contains("dialog-info") {
-        out.push_str(&format!(
-            " dialog={}",
-            between("<state>", "</state>").unwrap_or_default()
-        ));
-    } else if notify.content_type.contains("pidf+xml") && body.contains("<note>") {
-        out.push_str(&format!(
-            " {}",
-            between("<note>", "</note>").unwrap_or_default()
-        ));
-        if let Some(kind) = attr("digium_presence type") {
+    let info = read_body(&notify.body);
+    let mut out = info.exten.clone();
+    if let Some(state) = &info.dialog {
+        out.push_str(&format!(" dialog={state}"));
+        if let Some(v) = &info.version {
+            out.push_str(&format!(" version={v}"));
+        }
+    } else if let Some(note) = &info.note {
+        out.push_str(&format!(" {note}"));
+        if let Some(kind) = &info.presence {
             out.push_str(&format!(" presence={kind}"));
-            if let Some(sub) = attr("subtype") {
+            if let Some(sub) = &info.subtype {
                 out.push_str(&format!(" subtype={sub}"));
             }
-            if let Some(msg) = between("\">", "</digium_presence>").filter(|m| !m.contains('<')) {
+            if let Some(msg) = &info.message {
                 out.push_str(&format!(" \"{msg}\""));
             }
         }
-    } else {
-        out.push_str(&format!(
-            " status={}",
-            attr("status status").unwrap_or_default()
-        ));
+    } else if let Some(status) = &info.xpidf {
+        out.push_str(&format!(" status={status}"));
     }
     if notify.subscription_state.starts_with("terminated") {
         out.push_str(&format!(" ({})", notify.subscription_state));

@@ -354,20 +354,22 @@ impl Notifier {
         }
     }
 
+    /// Counts one packet from `ip` in the current second; false once it sent more than
+    /// `REQUESTS_PER_PEER_PER_SEC` (a flood is dropped, other peers are not affected).
     fn admit(&mut self, ip: IpAddr, now: Now) -> bool {
-        if ip.is_loopback() && limits::REQUESTS_PER_PEER_PER_SEC == 0 {
-            return true;
+        if self.rate.len() > 100_000 {
+            let epoch = now.epoch;
+            self.rate.retain(|_, (e, _)| *e == epoch);
         }
         let entry = self.rate.entry(ip).or_insert((now.epoch, 0));
         if entry.0 != now.epoch {
             *entry = (now.epoch, 0);
         }
-        entry.1 += 1;
-        if self.rate.len() > 100_000 {
-            let epoch = now.epoch;
-            self.rate.retain(|_, (e, _)| *e == epoch);
+        entry.1 = entry.1.saturating_add(1);
+        if entry.1 == limits::REQUESTS_PER_PEER_PER_SEC + 1 {
+            tracing::warn!(%ip, "request flood; dropping for the rest of this second");
         }
-        entry_ok(self.rate.get(&ip))
+        entry.1 <= limits::REQUESTS_PER_PEER_PER_SEC
     }
 
     fn on_request(&mut self, msg: &Message, inb: Inbound<'_>, now: Now, out: &mut Vec<Outbound>) {
@@ -1461,10 +1463,6 @@ impl Notifier {
             table.insert(id, row);
         }
     }
-}
-
-fn entry_ok(entry: Option<&(u64, u32)>) -> bool {
-    entry.is_none_or(|(_, n)| *n <= limits::REQUESTS_PER_PEER_PER_SEC)
 }
 
 fn local_contact(t: LocalTransport) -> String {

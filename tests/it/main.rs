@@ -4,6 +4,7 @@
 mod cli;
 mod regression;
 mod scripts;
+mod serve;
 mod sip;
 mod support;
 mod tidy;
