@@ -57,6 +57,9 @@ pub struct Auth {
     pub username: String,
     pub password: String,
     pub realm: String,
+    /// `supported_algorithms_uas`: the digest algorithms challenged with, in order (MD5 when
+    /// empty).
+    pub algorithms: Vec<String>,
 }
 
 /// Transport protocol.
@@ -430,6 +433,7 @@ fn auth(cat: &Category, name: &str, diags: &mut Diagnostics) -> Option<Auth> {
         username: String::new(),
         password: String::new(),
         realm: String::new(),
+        algorithms: Vec::new(),
     };
     for item in cat.items.iter().filter(|it| &*it.name != "type") {
         let value = item.value().trim();
@@ -455,8 +459,22 @@ fn auth(cat: &Category, name: &str, diags: &mut Diagnostics) -> Option<Auth> {
             | "oauth_clientid"
             | "oauth_secret"
             | "password_digest"
-            | "supported_algorithms_uac"
-            | "supported_algorithms_uas" => {}
+            | "supported_algorithms_uac" => {}
+            "supported_algorithms_uas" => {
+                for algorithm in names(value) {
+                    if crate::sip::auth::Algorithm::from_name(&algorithm).is_none() {
+                        diags.pjsip_bad_value(
+                            item.line_span(),
+                            name,
+                            "supported_algorithms_uas",
+                            "MD5, SHA-256 or SHA-512-256",
+                            &algorithm,
+                        );
+                        return None;
+                    }
+                    auth.algorithms.push(algorithm);
+                }
+            }
             other => diags.pjsip_unknown_option(item.name_span, "auth", name, other),
         }
     }

@@ -1288,7 +1288,11 @@ impl Notifier {
                     } else {
                         a.realm.clone()
                     },
-                    algorithms: Vec::new(),
+                    algorithms: a
+                        .algorithms
+                        .iter()
+                        .filter_map(|n| crate::sip::auth::Algorithm::from_name(n))
+                        .collect(),
                 })
                 .collect(),
             None => vec![Credentials {

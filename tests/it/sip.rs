@@ -54,6 +54,15 @@ type=auth
 auth_type=userpass
 username=bob
 password=secret
+[erin]
+type=endpoint
+context=internal
+auth=erin-auth
+[erin-auth]
+type=auth
+username=erin
+password=pw
+supported_algorithms_uas=SHA-256
 ";
 
 /// A running server on loopback ports chosen by the OS.
@@ -322,6 +331,29 @@ async fn digest_auth_challenges_then_accepts() {
         .await
         .unwrap();
     assert_eq!(inc.subscribe(600, WAIT).await.unwrap(), 200);
+    // SHA-256 when the auth section asks for it.
+    let challenge = exchange(
+        server.udp,
+        &subscribe_text(
+            "erin",
+            "6003",
+            "Contact: <sip:x@LOCAL>\r\nEvent: presence\r\n",
+        ),
+    )
+    .await
+    .unwrap();
+    let www = challenge.header("WWW-Authenticate").unwrap();
+    assert!(
+        www.starts_with("Digest realm=\"asterisk\",nonce=\""),
+        "{www}"
+    );
+    assert!(www.ends_with(",algorithm=SHA-256,qop=\"auth\""), "{www}");
+    let mut spec = Spec::new(&server.target("6003"), "erin");
+    spec.password = Some("pw".to_string());
+    let mut erin = Subscriber::connect(spec, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(erin.subscribe(600, WAIT).await.unwrap(), 200);
     // An unknown endpoint never gets through, whatever it sends.
     let mut spec = Spec::new(&server.target("6003"), "mallory");
     spec.password = Some("secret".to_string());
