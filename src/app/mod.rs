@@ -75,6 +75,13 @@ enum Cmd {
         /// How a dialled device answers, `DEVICE=ANSWER|BUSY|NOANSWER|CHANUNAVAIL|CONGESTION`.
         #[arg(long = "dial", value_name = "DEVICE=OUTCOME")]
         dial: Vec<String>,
+        /// The outcome of a simulated application (`AGI=FAILURE`, `Queue=TIMEOUT`) or the value an
+        /// outside-world function returns (`CURL=...`); see `core show application NAME`.
+        #[arg(long = "app", value_name = "NAME=OUTCOME")]
+        app: Vec<String>,
+        /// Print the call's CDR (a cdr_csv `Master.csv` line) at the end.
+        #[arg(long)]
+        cdr: bool,
         /// Print this variable after the call (repeatable).
         #[arg(long = "var", value_name = "NAME")]
         show: Vec<String>,
@@ -85,11 +92,21 @@ enum Cmd {
         #[arg(long, default_value = ":memory:")]
         db: String,
     },
-    /// Print what `$[EXPR]` becomes.
+    /// Print what `$[EXPR]` becomes in a call: `${...}` and `$[...]` substituted first, then
+    /// the expression, with dialplan functions (`LEN(hello)`) available.
     Eval {
         /// The expression (the text between `$[` and `]`); it may start with `-`.
         #[arg(allow_hyphen_values = true)]
         expr: String,
+        /// A channel variable set before, `VAR=VALUE` (repeatable).
+        #[arg(long = "set", value_name = "VAR=VALUE")]
+        set: Vec<String>,
+        /// The state database `DB()` reads (SQLite); `:memory:` keeps nothing.
+        #[arg(long, default_value = ":memory:")]
+        db: String,
+        /// The dialplan whose globals and contexts the expression sees.
+        #[arg(long)]
+        file: Option<PathBuf>,
     },
     /// Run the SIP presence server: phones SUBSCRIBE to the hints of the dialplan.
     Serve {
@@ -192,6 +209,8 @@ pub fn run(cli: Cli) -> ExitCode {
             set,
             digits,
             dial,
+            app,
+            cdr,
             show,
             max_steps,
             db,
@@ -220,18 +239,17 @@ pub fn run(cli: Cli) -> ExitCode {
                 digits: digits.unwrap_or_default(),
                 dial: pairs(&dial),
                 show,
+                apps: pairs(&app),
+                cdr,
             };
             run_call(&file, &db, spec, max_steps)
         }
-        Cmd::Eval { expr } => {
-            let outcome =
-                crate::expr::expression::evaluate(&expr, &crate::expr::expression::NoFunctions);
-            for warning in &outcome.warnings {
-                eprintln!("WARNING: {warning}");
-            }
-            println!("{}", outcome.value);
-            ExitCode::SUCCESS
-        }
+        Cmd::Eval {
+            expr,
+            set,
+            db,
+            file,
+        } => eval(&expr, &set, &db, file.as_deref()),
         Cmd::Serve {
             config,
             sip,
@@ -341,24 +359,64 @@ fn console(file: &Path, exec: &[String], db: &str) -> ExitCode {
     }
 }
 
+/// `dialstate run`: the trace streams to a buffered stdout as the call runs.
 fn run_call(file: &Path, db: &str, spec: crate::console::CallSpec, max_steps: u64) -> ExitCode {
     let mut pbx = match open_pbx(file, db) {
         Ok(pbx) => pbx,
         Err(code) => return code,
     };
     pbx.max_steps = max_steps.max(1);
-    let line = format!("call {}@{}", spec.exten, spec.context);
-    let output = crate::console::execute(
-        &mut pbx,
-        &crate::console::Command::Call(Box::new(spec)),
-        &line,
-    );
-    let _ = std::io::stdout().lock().write_all(output.text.as_bytes());
-    if output.ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let result = crate::console::call_to(&mut pbx, &spec, &mut out);
+    let _ = out.flush();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(text) => {
+            drop(out);
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            ExitCode::from(1)
+        }
     }
+}
+
+/// `dialstate eval`: `$[EXPR]` as a call computes it.
+fn eval(expr: &str, set: &[String], db: &str, file: Option<&Path>) -> ExitCode {
+    let mut pbx = match file {
+        Some(file) => match open_pbx(file, db) {
+            Ok(pbx) => pbx,
+            Err(code) => return code,
+        },
+        None => {
+            let mut pbx = Pbx::load_str("eval", "");
+            match crate::store::open(db) {
+                Ok(store) => pbx.set_store(store),
+                Err(err) => {
+                    eprintln!("dialstate: cannot use the state database `{db}`: {err}");
+                    return ExitCode::from(EXIT_UNREADABLE);
+                }
+            }
+            pbx
+        }
+    };
+    let options = crate::interp::CallOptions {
+        vars: set
+            .iter()
+            .map(|it| match it.split_once('=') {
+                Some((a, b)) => (a.to_string(), b.to_string()),
+                None => (it.clone(), String::new()),
+            })
+            .collect(),
+        ..crate::interp::CallOptions::default()
+    };
+    let (value, events) = crate::interp::evaluate(&mut pbx, &options, expr);
+    for event in &events {
+        if let crate::interp::Event::Log { level, text } = event {
+            eprintln!("{}: {text}", level.as_str());
+        }
+    }
+    println!("{value}");
+    ExitCode::SUCCESS
 }
 
 fn test(paths: Vec<PathBuf>, accept: bool, snapshot_dir: Option<PathBuf>) -> ExitCode {

@@ -1,8 +1,8 @@
 //! Parsing a console line into a `Command` and running it. Word splitting, usage texts and the
 //! "failed" / "No such command" lines follow Asterisk's `main/cli.c`.
 
-use crate::console::format;
-use crate::interp::{CallOptions, DialOutcome};
+use crate::console::{docs, format};
+use crate::interp::{CallOptions, DialOutcome, TextSink};
 use crate::pbx::{Error as PbxError, Pbx, Reload};
 
 const DIALPLAN_SHOW_USAGE: &str = "Usage: dialplan show [[exten@]context]\n       Show dialplan\n";
@@ -28,6 +28,16 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "core set max-steps",
         "Set how many priorities one call may run",
     ),
+    (
+        "core show application",
+        "Describe a specific dialplan application",
+    ),
+    (
+        "core show applications",
+        "Shows registered dialplan applications",
+    ),
+    ("core show function", "Describe a specific dialplan function"),
+    ("core show functions", "Shows registered dialplan functions"),
     ("core show hint", "Show a single hint"),
     ("core show hints", "Show dialplan hints"),
     ("devstate change", "Change a custom device state"),
@@ -64,6 +74,18 @@ pub enum Command {
     },
     /// `dialplan reload`
     DialplanReload,
+    /// `core show applications`
+    CoreShowApplications,
+    /// `core show application <name>...`
+    CoreShowApplication {
+        names: Vec<String>,
+    },
+    /// `core show functions`
+    CoreShowFunctions,
+    /// `core show function <name>`
+    CoreShowFunction {
+        name: String,
+    },
     /// `devstate change <device> <state>`
     DevstateChange {
         device: String,
@@ -105,9 +127,18 @@ pub struct CallSpec {
     pub dial: Vec<(String, String)>,
     /// Variables to print after the call.
     pub show: Vec<String>,
+    /// Outcomes of simulated applications and values of outside-world functions, `NAME=OUTCOME`.
+    pub apps: Vec<(String, String)>,
+    /// Print the call's CDR at the end.
+    pub cdr: bool,
 }
 
-const CALL_USAGE: &str = "Usage: call EXTEN@CONTEXT [callerid NUM [NAME]] [set VAR=VALUE]... [digits DTMF] [dial DEVICE=ANSWER|BUSY|NOANSWER|CHANUNAVAIL|CONGESTION]... [var NAME]...\n";
+const CALL_USAGE: &str = "Usage: call EXTEN@CONTEXT [callerid NUM [NAME]] [set VAR=VALUE]... [digits DTMF] [dial DEVICE=ANSWER|BUSY|NOANSWER|CHANUNAVAIL|CONGESTION]... [app NAME=OUTCOME]... [var NAME]... [cdr]\n";
+const CORE_SHOW_APPLICATIONS_USAGE: &str = "Usage: core show applications [{like|describing} <text>]\n       List applications which are currently available.\n       If 'like', <text> will be a substring of the app name\n       If 'describing', <text> will be a substring of the description\n";
+const CORE_SHOW_APPLICATION_USAGE: &str = "Usage: core show application <application> [<application> [<application> [...]]]\n       Describes a particular application.\n";
+const CORE_SHOW_FUNCTIONS_USAGE: &str = "Usage: core show functions [like <text>]\n       List builtin functions, optionally only those matching a given string\n";
+const CORE_SHOW_FUNCTION_USAGE: &str =
+    "Usage: core show function <function>\n       Describe a particular dialplan function.\n";
 const SET_MAX_STEPS_USAGE: &str = "Usage: core set max-steps <n>\n";
 
 fn parse_call(words: &[String]) -> Option<CallSpec> {
@@ -123,10 +154,15 @@ fn parse_call(words: &[String]) -> Option<CallSpec> {
         .to_string(),
         ..CallSpec::default()
     };
-    let keywords = ["callerid", "set", "digits", "dial", "var"];
+    let keywords = ["callerid", "set", "digits", "dial", "var", "app", "cdr"];
     let mut idx = 2;
     while idx < words.len() {
         let word = words[idx].to_ascii_lowercase();
+        if word == "cdr" {
+            spec.cdr = true;
+            idx += 1;
+            continue;
+        }
         let arg = words.get(idx + 1)?;
         match word.as_str() {
             "callerid" => {
@@ -150,6 +186,10 @@ fn parse_call(words: &[String]) -> Option<CallSpec> {
                 spec.dial.push((device.to_string(), outcome.to_string()));
             }
             "var" => spec.show.push(arg.clone()),
+            "app" => {
+                let (name, outcome) = arg.split_once('=')?;
+                spec.apps.push((name.to_string(), outcome.to_string()));
+            }
             _ => return None,
         }
         idx += 2;
@@ -178,6 +218,18 @@ impl Command {
                 arg: Some(words[2].clone()),
             },
             ["dialplan", "show", ..] => Command::Usage(DIALPLAN_SHOW_USAGE),
+            ["core", "show", "applications"] => Command::CoreShowApplications,
+            ["core", "show", "applications", ..] => Command::Usage(CORE_SHOW_APPLICATIONS_USAGE),
+            ["core", "show", "application", _, ..] => Command::CoreShowApplication {
+                names: words[3..].to_vec(),
+            },
+            ["core", "show", "application"] => Command::Usage(CORE_SHOW_APPLICATION_USAGE),
+            ["core", "show", "functions"] => Command::CoreShowFunctions,
+            ["core", "show", "functions", ..] => Command::Usage(CORE_SHOW_FUNCTIONS_USAGE),
+            ["core", "show", "function", _] => Command::CoreShowFunction {
+                name: words[3].clone(),
+            },
+            ["core", "show", "function", ..] => Command::Usage(CORE_SHOW_FUNCTION_USAGE),
             ["core", "show", "hints"] => Command::CoreShowHints,
             ["pjsip", "show", "subscriptions", "inbound"] => Command::PjsipShowSubscriptionsInbound,
             ["pjsip", "show", "subscriptions", ..] => {
@@ -252,6 +304,16 @@ pub fn execute(pbx: &mut Pbx, command: &Command, line: &str) -> Output {
             Some(inbound) => inbound.show_inbound(),
             None => crate::pbx::empty_inbound(),
         }),
+        Command::CoreShowApplications => Outcome::Done(docs::applications()),
+        Command::CoreShowApplication { names } => match docs::application(names) {
+            Some(text) => Outcome::Done(text),
+            None => Outcome::Failed("Your application(s) is (are) not registered\n".to_string()),
+        },
+        Command::CoreShowFunctions => Outcome::Done(docs::functions()),
+        Command::CoreShowFunction { name } => match docs::function(name) {
+            Some(text) => Outcome::Done(text),
+            None => Outcome::Failed("No function by that name registered.\n".to_string()),
+        },
         Command::CoreShowHint { prefix } => Outcome::Done(format::core_show_hint(pbx, prefix)),
         Command::DevstateChange { device, state } => match pbx.devstate_change(device, state) {
             Ok(done) => Outcome::Done(format!("Changing {} to {state}\n", done.name)),
@@ -349,15 +411,32 @@ fn cause_text(cause: u32) -> &'static str {
 }
 
 fn call(pbx: &mut Pbx, spec: &CallSpec) -> Outcome {
+    let mut out = Vec::new();
+    match call_to(pbx, spec, &mut out) {
+        Ok(()) => Outcome::Done(String::from_utf8_lossy(&out).into_owned()),
+        Err(text) => Outcome::Refused(text),
+    }
+}
+
+/// Runs a `call` and writes its trace to `out` as each step runs (the console collects it,
+/// `dialstate run` streams it to a buffered stdout). `Err` carries a refusal to print instead.
+pub fn call_to(pbx: &mut Pbx, spec: &CallSpec, out: &mut dyn std::io::Write) -> Result<(), String> {
     let mut dial = Vec::new();
     for (device, outcome) in &spec.dial {
         match DialOutcome::parse(outcome) {
             Some(it) => dial.push((device.clone(), it)),
             None => {
-                return Outcome::Refused(format!(
+                return Err(format!(
                     "unknown dial outcome `{outcome}` for {device}; expected ANSWER, BUSY, NOANSWER, CHANUNAVAIL or CONGESTION\n"
                 ))
             }
+        }
+    }
+    for (name, _) in &spec.apps {
+        if !crate::interp::has_application(name) && !crate::interp::has_function(name) {
+            return Err(format!(
+                "unknown application or function `{name}` in app {name}=...; see core show applications\n"
+            ));
         }
     }
     let options = CallOptions {
@@ -368,27 +447,14 @@ fn call(pbx: &mut Pbx, spec: &CallSpec) -> Outcome {
         vars: spec.vars.clone(),
         digits: spec.digits.clone(),
         dial,
+        apps: spec.apps.clone(),
         max_steps: pbx.max_steps,
         ..CallOptions::default()
     };
-    let result = crate::interp::run(pbx, &options);
-    let call_id = format!(
-        "C-{:08x}",
-        result
-            .channel
-            .uniqueid
-            .rsplit('.')
-            .next()
-            .and_then(|it| it.parse::<u32>().ok())
-            .unwrap_or(0)
-    );
-    let mut text = String::new();
-    for event in &result.events {
-        text.push_str(&event.render(&result.channel.name, &call_id));
-        text.push('\n');
-    }
-    text.push_str(&format!(
-        "  == {} hung up: cause {} ({}), {} {} run\n",
+    let mut sink = TextSink::new(out);
+    let result = crate::interp::run_to(pbx, &options, &mut sink);
+    sink.line(&format!(
+        "  == {} hung up: cause {} ({}), {} {} run",
         result.channel.name,
         result.cause,
         cause_text(result.cause),
@@ -401,11 +467,17 @@ fn call(pbx: &mut Pbx, spec: &CallSpec) -> Outcome {
     ));
     for name in &spec.show {
         match result.channel.var(name) {
-            Some(value) => text.push_str(&format!("  == {name}={value}\n")),
-            None => text.push_str(&format!("  == {name} is not set\n")),
+            Some(value) => sink.line(&format!("  == {name}={value}")),
+            None => sink.line(&format!("  == {name} is not set")),
         }
     }
-    Outcome::Done(text)
+    if spec.cdr {
+        sink.line(&format!(
+            "  == CDR (Master.csv): {}",
+            crate::interp::functions::cdr::csv(&result.channel)
+        ));
+    }
+    Ok(())
 }
 
 fn dialplan_reload(pbx: &mut Pbx) -> Outcome {

@@ -4,10 +4,11 @@
 
 mod command;
 pub mod complete;
+mod docs;
 mod format;
 pub mod repl;
 
-pub use command::{execute, run, CallSpec, Command, Output, COMMANDS, PROMPT};
+pub use command::{call_to, execute, run, CallSpec, Command, Output, COMMANDS, PROMPT};
 
 #[cfg(test)]
 mod tests;

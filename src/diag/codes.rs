@@ -96,6 +96,7 @@ codes! {
     HintOnPattern => "dialplan::hint-on-pattern", Warning;
     HintPresenceComma => "dialplan::hint-presence-comma", Warning;
     UnknownApplication => "dialplan::unknown-application", Warning;
+    RemovedMacro => "dialplan::removed-macro", Warning;
     AppTrailingBlank => "dialplan::app-trailing-blank", Warning;
     EmptyApplication => "dialplan::empty-application", Warning;
     TextAfterLabel => "dialplan::text-after-label", Warning;

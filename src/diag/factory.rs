@@ -586,6 +586,20 @@ impl Diagnostics {
         );
     }
 
+    pub fn removed_macro(&mut self, at: Span, app: &str) {
+        let rewrite = match app.to_ascii_lowercase().as_str() {
+            "macroexit" => "`Return()`",
+            "macroif" => "`GosubIf(cond?macro-NAME,s,1(args):...)`",
+            _ => "`Gosub(macro-NAME,s,1(args))` (the arguments stay `${ARGn}`; `${MACRO_EXTEN}`, `${MACRO_CONTEXT}` become `${STACK_PEEK(1,e,1)}`, `${STACK_PEEK(1,c,1)}`; `MacroExit` becomes `Return`)",
+        };
+        self.push(
+            Code::RemovedMacro,
+            Some(at),
+            "removed in Asterisk 21",
+            format!("`{app}` was removed in Asterisk 21 (dialstate runs it as Asterisk 20 did); rewrite it as {rewrite}"),
+        );
+    }
+
     pub fn app_trailing_blank(&mut self, at: Span, app: &str) {
         self.push(
             Code::AppTrailingBlank,

@@ -55,6 +55,13 @@ fn hint(exten: &Exten, priority: &Priority, diags: &mut Diagnostics) {
 
 fn application(priority: &Priority, diags: &mut Diagnostics) {
     let app = &*priority.app;
+    if ["Macro", "MacroExclusive", "MacroIf", "MacroExit"]
+        .iter()
+        .any(|it| it.eq_ignore_ascii_case(app))
+    {
+        diags.removed_macro(priority.span, app);
+        return;
+    }
     if app.is_empty()
         || app.contains('$')
         || app.ends_with(|c: char| (c as u32) < 0x21)

@@ -32,6 +32,45 @@ pub struct Channel {
     pub hangup_cause: Option<u32>,
     /// Exception raised: (reason, context, exten, priority).
     pub exception: Option<(String, String, String, i32)>,
+    /// `CHANNEL()` items the dialplan set (`language`, `accountcode`, ...), lower-case names;
+    /// also connected-line and redirecting parties.
+    props: Vec<(String, String)>,
+    /// `SHARED()` variables.
+    pub shared: Vec<(String, String)>,
+    /// The call's simulated CDR.
+    pub cdr: Cdr,
+    /// `GROUP()` memberships: (group, category).
+    pub groups: Vec<(String, String)>,
+    /// Named locks held (`LOCK()`), released at hangup.
+    pub locks: Vec<String>,
+    /// `TIMEOUT(absolute)` deadline (simulated Unix seconds), digit and response timeouts (ms).
+    pub absolute_timeout: Option<i64>,
+    pub digit_timeout_ms: i64,
+    pub response_timeout_ms: i64,
+    /// The application running now (`CHANNEL(appname)`).
+    pub app: &'static str,
+    /// Macro nesting (`MACRO_DEPTH`).
+    pub macro_depth: usize,
+}
+
+/// A simulated call detail record (`main/cdr.c`): what `CDR()` reads and `--cdr` prints.
+#[derive(Debug, Clone, Default)]
+pub struct Cdr {
+    pub start: i64,
+    pub answer: Option<i64>,
+    pub end: Option<i64>,
+    pub lastapp: String,
+    pub lastdata: String,
+    pub dstchannel: String,
+    /// `NO ANSWER`, `ANSWERED`, `BUSY`, `FAILED`, `CONGESTION`.
+    pub disposition: &'static str,
+    pub userfield: String,
+    pub accountcode: String,
+    pub amaflags: String,
+    /// `CDR(name)=value` variables.
+    pub vars: Vec<(String, String)>,
+    /// `CDR_PROP(disable)=1`.
+    pub disabled: bool,
 }
 
 /// `name` without its inheritance prefix.
@@ -57,6 +96,35 @@ impl Channel {
             answered: false,
             hangup_cause: None,
             exception: None,
+            props: Vec::new(),
+            shared: Vec::new(),
+            cdr: Cdr {
+                disposition: "NO ANSWER",
+                amaflags: "DOCUMENTATION".to_string(),
+                ..Cdr::default()
+            },
+            groups: Vec::new(),
+            locks: Vec::new(),
+            absolute_timeout: None,
+            digit_timeout_ms: 5000,
+            response_timeout_ms: 10000,
+            app: "",
+            macro_depth: 0,
+        }
+    }
+
+    /// A `CHANNEL()` item the dialplan set (lower-case name).
+    pub fn prop(&self, name: &str) -> Option<&str> {
+        self.props
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn set_prop(&mut self, name: &str, value: &str) {
+        match self.props.iter_mut().find(|(n, _)| n == name) {
+            Some(slot) => slot.1 = value.to_string(),
+            None => self.props.push((name.to_string(), value.to_string())),
         }
     }
 

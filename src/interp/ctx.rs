@@ -1,6 +1,8 @@
 //! What a dialplan function or application may ask of the channel it runs on. Functions and
 //! applications see only this trait, never each other or the executor's internals.
 
+use crate::interp::trace::Level;
+
 /// The channel-side services a function needs.
 pub trait FuncCtx {
     /// A variable as `${name}` would read it (channel first, then globals); `None` when unset.
@@ -14,6 +16,11 @@ pub trait FuncCtx {
     fn set_global(&mut self, name: &str, value: &str);
     /// Reports a warning Asterisk would log (lowercase, no final period); it appears in the trace.
     fn warn(&mut self, message: String);
+    /// Logs at another level (`ERROR`, `NOTICE`); by default as a warning.
+    fn log(&mut self, level: Level, message: String) {
+        let _ = level;
+        self.warn(message);
+    }
     /// The simulated clock, Unix seconds.
     fn now(&self) -> i64;
 }

@@ -16,6 +16,8 @@ pub trait Env {
     /// A global variable (set by `[globals]` or at run time).
     fn global(&self, name: &str) -> Option<String>;
     fn set_global(&mut self, name: &str, value: &str);
+    /// `GLOBAL_DELETE(name)`.
+    fn delete_global(&mut self, name: &str);
     /// `DEVICE_STATE(Custom:x)=VALUE` / `devstate change`: checks, persists, announces.
     fn write_custom_device(&mut self, device: &str, value: &str) -> Result<Vec<Change>, String>;
     /// `PRESENCE_STATE(CustomPresence:x)=VALUE`: checks, persists, announces.
@@ -25,6 +27,12 @@ pub trait Env {
     fn db_get(&self, family: &str, key: &str) -> Option<String>;
     /// `DB(family/key)=value` write.
     fn db_put(&mut self, family: &str, key: &str, value: &str) -> Result<(), String>;
+    /// `DB_DELETE(family/key)`: whether there was such a key.
+    fn db_del(&mut self, family: &str, key: &str) -> bool;
+    /// Every key under `prefix` (a family, or `family/key/...`), relative to it, sorted.
+    fn db_tree(&self, prefix: &str) -> Vec<(String, String)>;
+    /// `DBdeltree(family[/keytree])`: how many keys went.
+    fn db_deltree(&mut self, family: &str, keytree: &str) -> Result<usize, String>;
     /// Adds a concrete hint (Asterisk creates one when `EXTENSION_STATE()` asks for a number
     /// that only a pattern hint matches).
     fn add_hint(&mut self, exten: &str, context: &str, text: &str);

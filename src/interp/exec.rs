@@ -7,14 +7,14 @@ use std::collections::VecDeque;
 
 use crate::dialplan::{Found, Target, PRIORITY_HINT};
 use crate::expr::{substitute, Vars};
-use crate::interp::apps;
+use crate::interp::apps::{self, AppDef, Kind};
 use crate::interp::channel::Channel;
 use crate::interp::compiled::{compile, Compiled, Seg};
 use crate::interp::ctx::FuncCtx;
 use crate::interp::env::Env;
 use crate::interp::functions;
 use crate::interp::limits::{DEFAULT_MAX_STEPS, MAX_DATA};
-use crate::interp::trace::{Event, Level};
+use crate::interp::trace::{Event, Level, Sink};
 
 /// How a simulated callee answers a `Dial`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +52,9 @@ pub struct CallOptions {
     pub digits: String,
     /// Outcomes chosen for dialled devices (`PJSIP/bob=BUSY`); others follow their state.
     pub dial: Vec<(String, DialOutcome)>,
+    /// Outcomes chosen for simulated applications and values for outside-world functions
+    /// (`AGI=FAILURE`, `CURL=...`); names ignore case.
+    pub apps: Vec<(String, String)>,
     pub max_steps: u64,
     /// The simulated clock at the start of the call (Unix seconds).
     pub now: i64,
@@ -69,6 +72,7 @@ impl Default for CallOptions {
             vars: Vec::new(),
             digits: String::new(),
             dial: Vec::new(),
+            apps: Vec::new(),
             max_steps: DEFAULT_MAX_STEPS,
             now: 1_767_225_600,
             trace: true,
@@ -96,13 +100,32 @@ pub enum Flow {
     Stop,
     /// The application returned non-zero with AST_PBX_ERROR (an exception `ERROR` may follow).
     Error,
+    /// `MacroExit`: leaves the running macro (outside one it stops the channel).
+    MacroExit,
 }
 
 /// The running call. Applications and functions reach the channel through it.
 pub struct Exec<'e> {
     pub(crate) env: &'e mut dyn Env,
     pub(crate) chan: Channel,
+    /// Events kept when there is no sink (`interp::run`, tests).
     pub(crate) events: Vec<Event>,
+    sink: Option<&'e mut dyn Sink>,
+    /// The channel's sequence number and the call id log lines carry (`C-0000000n`).
+    pub(crate) seq: u32,
+    call_id: String,
+    /// State of `RAND()`/`UUID()` (deterministic per call).
+    pub(crate) random: u64,
+    /// `--app NAME=OUTCOME` choices.
+    outcomes: Vec<(String, String)>,
+    /// The function being read or written (for families sharing one implementation).
+    pub(crate) current_function: &'static str,
+    /// The Macro deprecation warning was logged.
+    pub(crate) macro_warned: bool,
+    /// Priorities run so far and the limit.
+    steps: u64,
+    max_steps: u64,
+    limit_logged: bool,
     pub(crate) now: i64,
     pub(crate) digits: VecDeque<char>,
     pub(crate) dial: Vec<(String, DialOutcome)>,
@@ -113,10 +136,72 @@ pub struct Exec<'e> {
     /// Compiled application data by the address of the priority's data (the dialplan outlives
     /// the call, so the address is stable).
     compiled: rustc_hash::FxHashMap<usize, Option<std::rc::Rc<Compiled>>>,
+    /// Applications by the address of the priority's application name (same reasoning).
+    app_cache: rustc_hash::FxHashMap<usize, Option<&'static AppDef>>,
 }
 
-/// Runs a call to the end.
+/// Runs a call to the end, keeping its events in the result.
 pub fn run(env: &mut dyn Env, options: &CallOptions) -> CallResult {
+    start(env, options, None)
+}
+
+/// Runs a call to the end, handing each event to `sink` when its step runs; the result's
+/// `events` stays empty.
+pub fn run_to(env: &mut dyn Env, options: &CallOptions, sink: &mut dyn Sink) -> CallResult {
+    start(env, options, Some(sink))
+}
+
+/// What `$[expr]` becomes on a fresh channel of a call set up by `options` (variables,
+/// caller): substitution first, then the expression, with functions available; the events are
+/// the warnings it logged. This is `dialstate eval`.
+pub fn evaluate(env: &mut dyn Env, options: &CallOptions, expr: &str) -> (String, Vec<Event>) {
+    let mut events = Vec::new();
+    let seq = env.next_channel();
+    let name = format!("Local/{}@{}-{seq:08x};1", options.exten, options.context);
+    let mut chan = Channel::new(
+        name,
+        format!("{}.{seq}", options.now),
+        &options.context,
+        &options.exten,
+    );
+    chan.caller_num = options.caller_num.clone();
+    chan.caller_name = options.caller_name.clone();
+    for (name, value) in &options.vars {
+        chan.set(name, value);
+    }
+    let mut exec = Exec {
+        env,
+        chan,
+        events: Vec::new(),
+        sink: None,
+        seq,
+        call_id: format!("C-{seq:08x}"),
+        random: u64::from(seq),
+        outcomes: options.apps.clone(),
+        current_function: "",
+        macro_warned: false,
+        steps: 0,
+        max_steps: options.max_steps.max(1),
+        limit_logged: false,
+        now: options.now,
+        digits: options.digits.chars().collect(),
+        dial: options.dial.clone(),
+        busy_devices: Vec::new(),
+        in_h: false,
+        trace: options.trace,
+        compiled: rustc_hash::FxHashMap::default(),
+        app_cache: rustc_hash::FxHashMap::default(),
+    };
+    let value = exec.substitute(&format!("$[{expr}]"));
+    events.append(&mut exec.events);
+    (value, events)
+}
+
+fn start<'e>(
+    env: &'e mut dyn Env,
+    options: &CallOptions,
+    sink: Option<&'e mut dyn Sink>,
+) -> CallResult {
     let seq = env.next_channel();
     let exten = if options.exten.is_empty() {
         "s"
@@ -128,6 +213,7 @@ pub fn run(env: &mut dyn Env, options: &CallOptions) -> CallResult {
     let mut chan = Channel::new(name, uniqueid, &options.context, exten);
     chan.caller_num = options.caller_num.clone();
     chan.caller_name = options.caller_name.clone();
+    chan.cdr.start = options.now;
     for (name, value) in &options.vars {
         chan.set(name, value);
     }
@@ -135,6 +221,16 @@ pub fn run(env: &mut dyn Env, options: &CallOptions) -> CallResult {
         env,
         chan,
         events: Vec::new(),
+        sink,
+        seq,
+        call_id: format!("C-{seq:08x}"),
+        random: u64::from(seq).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ options.now as u64,
+        outcomes: options.apps.clone(),
+        current_function: "",
+        macro_warned: false,
+        steps: 0,
+        max_steps: options.max_steps.max(1),
+        limit_logged: false,
         now: options.now,
         digits: options.digits.chars().collect(),
         dial: options.dial.clone(),
@@ -142,6 +238,7 @@ pub fn run(env: &mut dyn Env, options: &CallOptions) -> CallResult {
         in_h: false,
         trace: options.trace,
         compiled: rustc_hash::FxHashMap::default(),
+        app_cache: rustc_hash::FxHashMap::default(),
     };
     if options.exten.is_empty() {
         exec.verbose(
@@ -152,17 +249,21 @@ pub fn run(env: &mut dyn Env, options: &CallOptions) -> CallResult {
             ),
         );
     }
-    let steps = exec.main_loop(options.max_steps.max(1));
-    exec.hangup_h(options.max_steps.max(1));
+    exec.main_loop();
+    let steps = exec.steps;
+    exec.hangup_h();
     for device in std::mem::take(&mut exec.busy_devices) {
         let changes = exec
             .env
             .set_device(&device, crate::state::DeviceState::NotInuse);
         exec.record(changes);
     }
+    exec.chan.cdr.end = Some(exec.now);
+    exec.chan.groups.clear();
+    exec.chan.locks.clear();
     let cause = exec.chan.hangup_cause.unwrap_or(16);
     CallResult {
-        events: exec.events,
+        events: std::mem::take(&mut exec.events),
         channel: exec.chan,
         cause,
         steps,
@@ -170,26 +271,83 @@ pub fn run(env: &mut dyn Env, options: &CallOptions) -> CallResult {
 }
 
 impl<'e> Exec<'e> {
+    /// Hands an event to the sink (or keeps it).
+    pub(crate) fn emit(&mut self, event: Event) {
+        match self.sink.as_deref_mut() {
+            Some(sink) => sink.event(&event, &self.chan.name, &self.call_id),
+            None => self.events.push(event),
+        }
+    }
+
     pub(crate) fn verbose(&mut self, level: u8, text: String) {
         if self.trace {
-            self.events.push(Event::Verbose { level, text });
+            self.emit(Event::Verbose { level, text });
         }
     }
 
     fn executing(&mut self, exten: &str, context: &str, priority: i32, app: &str, data: &str) {
-        if self.trace {
-            self.events.push(Event::Executing {
+        if !self.trace {
+            return;
+        }
+        match self.sink.as_deref_mut() {
+            Some(sink) => sink.executing(
+                exten,
+                context,
+                priority,
+                app,
+                data,
+                &self.chan.name,
+                &self.call_id,
+            ),
+            None => self.events.push(Event::Executing {
                 exten: exten.to_string(),
                 context: context.to_string(),
                 priority,
                 app: app.to_string(),
                 data: data.to_string(),
-            });
+            }),
         }
     }
 
     pub(crate) fn log(&mut self, level: Level, text: String) {
-        self.events.push(Event::Log { level, text });
+        self.emit(Event::Log { level, text });
+    }
+
+    /// The outcome the call chose for an application or outside-world function, if any.
+    pub(crate) fn outcome(&self, name: &str) -> Option<&str> {
+        self.outcomes
+            .iter()
+            .rev()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Answers the channel (state Up, the CDR's answer time).
+    pub(crate) fn answer(&mut self) {
+        if !self.chan.answered {
+            self.chan.answered = true;
+            self.chan.cdr.answer = Some(self.now);
+            self.chan.cdr.disposition = "ANSWERED";
+        }
+    }
+
+    /// A `Playing` line for one sound file, as `ast_streamfile` logs it.
+    pub(crate) fn play(&mut self, file: &str) {
+        if self.trace {
+            let language = self.chan.prop("language").unwrap_or("en").to_string();
+            let text = format!("<{}> Playing '{file}.gsm' (language '{language}')", self.chan.name);
+            self.verbose(3, text);
+        }
+    }
+
+    /// Whether some extension of `context` could still match once more digits come.
+    pub(crate) fn can_match_more(&self, context: &str, digits: &str) -> bool {
+        use crate::dialplan::pattern::{extension_match, MatchMode};
+        self.env.dialplan().context(context).is_some_and(|ctx| {
+            ctx.extens
+                .iter()
+                .any(|e| extension_match(&e.name, digits, MatchMode::MatchMore).is_match())
+        })
     }
 
     /// An executor on a fresh channel `s@default`, for tests of substitution.
@@ -199,6 +357,16 @@ impl<'e> Exec<'e> {
             env,
             chan: Channel::new("Test/1".to_string(), "1.1".to_string(), "default", "s"),
             events: Vec::new(),
+            sink: None,
+            seq: 1,
+            call_id: "C-00000001".to_string(),
+            random: 1,
+            outcomes: Vec::new(),
+            current_function: "",
+            macro_warned: false,
+            steps: 0,
+            max_steps: DEFAULT_MAX_STEPS,
+            limit_logged: false,
             now: 0,
             digits: VecDeque::new(),
             dial: Vec::new(),
@@ -206,6 +374,7 @@ impl<'e> Exec<'e> {
             in_h: false,
             trace: true,
             compiled: rustc_hash::FxHashMap::default(),
+            app_cache: rustc_hash::FxHashMap::default(),
         }
     }
 
@@ -302,46 +471,57 @@ impl<'e> Exec<'e> {
         self.find(context, exten, 1).is_ok()
     }
 
-    /// The step loop. Returns how many priorities ran.
-    fn main_loop(&mut self, max_steps: u64) -> u64 {
-        let mut steps = 0u64;
-        loop {
-            if steps >= max_steps {
-                self.log(
-                    Level::Warning,
-                    format!(
-                        "channel '{}' executed {max_steps} priorities without hanging up; stopped by the step limit (--max-steps)",
-                        self.chan.name
-                    ),
-                );
-                return steps;
-            }
-            let (context, exten, priority) = (
-                self.chan.context.clone(),
-                self.chan.exten.clone(),
-                self.chan.priority,
+    /// Whether the step limit is reached (logged once).
+    fn out_of_steps(&mut self) -> bool {
+        if self.steps < self.max_steps {
+            return false;
+        }
+        if !self.limit_logged {
+            self.limit_logged = true;
+            let text = format!(
+                "channel '{}' executed {} priorities without hanging up; stopped by the step limit (--max-steps)",
+                self.chan.name, self.max_steps
             );
-            let plan = self.env.shared_dialplan();
-            let found = plan.find(
-                &context,
-                &exten,
-                Target::Priority(priority),
+            self.log(Level::Warning, text);
+        }
+        true
+    }
+
+    /// Runs the priority at the channel's location, if it exists: `None` when it does not.
+    fn step(&mut self) -> Option<Flow> {
+        let plan = self.env.shared_dialplan();
+        let found = plan
+            .find(
+                &self.chan.context,
+                &self.chan.exten,
+                Target::Priority(self.chan.priority),
                 self.chan.caller_num.as_deref(),
-            );
-            let Ok(found) = found else {
+            )
+            .ok()?;
+        self.steps += 1;
+        let key = found.priority.data.as_ptr() as usize;
+        let data = self.substitute_data(&found.priority.data, key);
+        Some(self.run_app(&found.priority.app, data))
+    }
+
+    /// The step loop.
+    fn main_loop(&mut self) {
+        loop {
+            if self.out_of_steps() || self.sink.as_deref().is_some_and(|it| it.closed()) {
+                return;
+            }
+            let priority = self.chan.priority;
+            let Some(flow) = self.step() else {
+                let (context, exten) = (self.chan.context.clone(), self.chan.exten.clone());
                 if !self.not_found(&context, &exten, priority) {
-                    return steps;
+                    return;
                 }
                 continue;
             };
-            steps += 1;
-            let key = found.priority.data.as_ptr() as usize;
-            let data = self.substitute_data(&found.priority.data, key);
-            let flow = self.run_app(&found.priority.app, &data, &context, &exten, priority);
             match flow {
                 Flow::Next => {
                     if self.chan.hangup_cause.is_some() {
-                        return steps;
+                        return;
                     }
                     self.chan.priority = priority.saturating_add(1);
                 }
@@ -350,49 +530,115 @@ impl<'e> Exec<'e> {
                     self.chan.exten = exten;
                     self.chan.priority = priority;
                 }
-                Flow::Stop | Flow::Error => {
-                    self.verbose(
-                        2,
-                        format!(
-                            "Spawn extension ({context}, {exten}, {priority}) exited non-zero on '{}'",
-                            self.chan.name
-                        ),
+                Flow::Stop | Flow::Error | Flow::MacroExit => {
+                    let text = format!(
+                        "Spawn extension ({}, {}, {priority}) exited non-zero on '{}'",
+                        self.chan.context, self.chan.exten, self.chan.name
                     );
-                    if flow == Flow::Error && self.exists(&context, "e") && exten != "e" {
+                    self.verbose(2, text);
+                    if flow == Flow::Error
+                        && self.chan.exten != "e"
+                        && self.exists(&self.chan.context, "e")
+                    {
                         self.raise("ERROR");
                         continue;
                     }
-                    return steps;
+                    return;
                 }
             }
         }
     }
 
+    /// The step loop of a macro (`apps/app_macro.c` of Asterisk 20): runs while the priority
+    /// exists; returns `Next` when the macro ends or is left, `Stop` when an application
+    /// returned non-zero (after the `in macro` line).
+    pub(crate) fn macro_loop(&mut self, full: &str, name: &str) -> Flow {
+        let base = self.chan.stack.len();
+        loop {
+            if self.out_of_steps() {
+                return Flow::Stop;
+            }
+            let priority = self.chan.priority;
+            let Some(flow) = self.step() else {
+                return Flow::Next;
+            };
+            match flow {
+                Flow::Next => {
+                    if self.chan.hangup_cause.is_some() {
+                        return Flow::Next;
+                    }
+                }
+                Flow::Jump(context, exten, priority) => {
+                    self.chan.context = context;
+                    self.chan.exten = exten;
+                    // Asterisk stores "target - 1" and adds one after the check below.
+                    self.chan.priority = priority.saturating_sub(1);
+                }
+                Flow::MacroExit => return Flow::Next,
+                Flow::Stop | Flow::Error => {
+                    let text = format!(
+                        "Spawn extension ({}, {}, {priority}) exited non-zero on '{}' in macro '{name}'",
+                        self.chan.context, self.chan.exten, self.chan.name
+                    );
+                    self.verbose(2, text);
+                    return Flow::Stop;
+                }
+            }
+            if self.chan.stack.len() <= base && self.chan.context != full {
+                let text = format!(
+                    "Channel '{}' jumping out of macro '{name}'",
+                    self.chan.name
+                );
+                self.verbose(2, text);
+                self.chan.priority = self.chan.priority.saturating_add(1);
+                return Flow::Next;
+            }
+            self.chan.priority = self.chan.priority.saturating_add(1);
+        }
+    }
+
     /// Runs one application: the `Executing` line, then the app; an unknown name stops the call
     /// with Asterisk's warning and no `Executing` line.
-    fn run_app(
-        &mut self,
-        app: &str,
-        data: &str,
-        context: &str,
-        exten: &str,
-        priority: i32,
-    ) -> Flow {
-        match apps::lookup(app) {
+    fn run_app(&mut self, app: &str, data: String) -> Flow {
+        let def = *self
+            .app_cache
+            .entry(app.as_ptr() as usize)
+            .or_insert_with(|| apps::lookup(app));
+        match def {
             None => {
-                self.log(
-                    Level::Warning,
-                    format!(
-                        "No application '{app}' for extension ({context}, {exten}, {priority})"
-                    ),
+                let text = format!(
+                    "No application '{app}' for extension ({}, {}, {})",
+                    self.chan.context, self.chan.exten, self.chan.priority
                 );
+                self.log(Level::Warning, text);
                 Flow::Stop
             }
-            Some((spelling, run)) => {
-                self.executing(exten, context, priority, spelling, data);
-                run(self, data)
+            Some(def) => {
+                let (exten, context) = (
+                    std::mem::take(&mut self.chan.exten),
+                    std::mem::take(&mut self.chan.context),
+                );
+                self.executing(&exten, &context, self.chan.priority, def.name, &data);
+                self.chan.exten = exten;
+                self.chan.context = context;
+                let flow = self.invoke(def, &data);
+                self.chan.cdr.lastapp.clear();
+                self.chan.cdr.lastapp.push_str(def.name);
+                self.chan.cdr.lastdata = data;
+                flow
             }
         }
+    }
+
+    /// Runs an application without an `Executing` line (`Exec`, `ExecIf`, ...).
+    pub(crate) fn invoke(&mut self, def: &'static AppDef, data: &str) -> Flow {
+        let previous = std::mem::replace(&mut self.chan.app, def.name);
+        let flow = match def.kind {
+            Kind::Run(run) => run(self, data),
+            Kind::Sim(sim) => apps::simulate(self, def.name, sim, data),
+        };
+        self.chan.app = previous;
+        flow
     }
 
     /// Handles a failed lookup (§6.1 step 5). Returns true when the call goes on.
@@ -475,7 +721,7 @@ impl<'e> Exec<'e> {
     }
 
     /// Runs the `h` extension of the current context once, if it exists.
-    fn hangup_h(&mut self, max_steps: u64) {
+    fn hangup_h(&mut self) {
         if self.in_h {
             return;
         }
@@ -486,27 +732,27 @@ impl<'e> Exec<'e> {
         }
         self.chan.exten = "h".to_string();
         self.chan.priority = 1;
-        let mut steps = 0;
-        while steps < max_steps {
+        // The h extension gets its own allowance of steps.
+        self.steps = 0;
+        self.limit_logged = false;
+        loop {
+            if self.out_of_steps() {
+                return;
+            }
+            self.chan.context.clone_from(&context);
             let priority = self.chan.priority;
-            let Ok(found) = self.find(&context, "h", priority) else {
+            let Some(flow) = self.step() else {
                 return;
             };
-            let (app, data) = (found.priority.app.clone(), found.priority.data.clone());
-            steps += 1;
-            let data = self.substitute(&data);
-            let flow = self.run_app(&app, &data, &context, "h", priority);
             match flow {
                 Flow::Next => self.chan.priority = priority.saturating_add(1),
                 Flow::Jump(_, _, p) => self.chan.priority = p,
-                Flow::Stop | Flow::Error => {
-                    self.verbose(
-                        2,
-                        format!(
-                            "Spawn extension ({context}, h, {priority}) exited non-zero on '{}'",
-                            self.chan.name
-                        ),
+                Flow::Stop | Flow::Error | Flow::MacroExit => {
+                    let text = format!(
+                        "Spawn extension ({context}, h, {priority}) exited non-zero on '{}'",
+                        self.chan.name
                     );
+                    self.verbose(2, text);
                     return;
                 }
             }
@@ -639,7 +885,7 @@ impl Exec<'_> {
     pub(crate) fn record(&mut self, changes: Vec<crate::state::Change>) {
         for change in changes {
             if change.hint().is_some() {
-                self.events.push(Event::State(change.to_string()));
+                self.emit(Event::State(change.to_string()));
             }
         }
     }
@@ -668,6 +914,10 @@ impl FuncCtx for Exec<'_> {
 
     fn warn(&mut self, message: String) {
         self.log(Level::Warning, message);
+    }
+
+    fn log(&mut self, level: Level, message: String) {
+        Exec::log(self, level, message);
     }
 
     fn now(&self) -> i64 {

@@ -29,6 +29,7 @@ impl Env for TestEnv {
         self.plan.globals.get(name).map(|it| it.to_string())
     }
     fn set_global(&mut self, _: &str, _: &str) {}
+    fn delete_global(&mut self, _: &str) {}
     fn write_custom_device(&mut self, _: &str, _: &str) -> Result<Vec<Change>, String> {
         Err("read-only".to_string())
     }
@@ -40,6 +41,15 @@ impl Env for TestEnv {
     }
     fn db_put(&mut self, _: &str, _: &str, _: &str) -> Result<(), String> {
         Ok(())
+    }
+    fn db_del(&mut self, _: &str, _: &str) -> bool {
+        false
+    }
+    fn db_tree(&self, _: &str) -> Vec<(String, String)> {
+        Vec::new()
+    }
+    fn db_deltree(&mut self, _: &str, _: &str) -> Result<usize, String> {
+        Ok(0)
     }
     fn add_hint(&mut self, _: &str, _: &str, _: &str) {}
     fn next_channel(&mut self) -> u32 {

@@ -188,6 +188,11 @@ impl Pbx {
         Some(key)
     }
 
+    /// Replaces the state database (`dialstate eval --db` without a dialplan).
+    pub fn set_store(&mut self, store: Box<dyn Store>) {
+        self.store = store;
+    }
+
     /// `devstate change Custom:NAME STATE`: stores the state as typed (durably), then announces
     /// it. Nothing changes when it is refused.
     pub fn devstate_change(&mut self, device: &str, state: &str) -> Result<Changed, Error> {
@@ -442,6 +447,10 @@ impl crate::interp::Env for Pbx {
         self.globals.insert(name.to_string(), value.to_string());
     }
 
+    fn delete_global(&mut self, name: &str) {
+        self.globals.shift_remove(name);
+    }
+
     fn write_custom_device(&mut self, device: &str, value: &str) -> Result<Vec<Change>, String> {
         match self.devstate_change(device, value) {
             Ok(done) => Ok(done.changes),
@@ -488,6 +497,38 @@ impl crate::interp::Env for Pbx {
         self.store
             .put(family, key, value)
             .map_err(|err| err.to_string())
+    }
+
+    fn db_del(&mut self, family: &str, key: &str) -> bool {
+        self.store.delete(family, key).unwrap_or(false)
+    }
+
+    fn db_tree(&self, prefix: &str) -> Vec<(String, String)> {
+        self.store.family(prefix).unwrap_or_default()
+    }
+
+    fn db_deltree(&mut self, family: &str, keytree: &str) -> Result<usize, String> {
+        let prefix = if keytree.is_empty() {
+            family.to_string()
+        } else {
+            format!("{family}/{keytree}")
+        };
+        let keys = self.store.family(&prefix).map_err(|err| err.to_string())?;
+        let mut n = 0;
+        for (key, _) in keys {
+            let key = if keytree.is_empty() {
+                key
+            } else {
+                format!("{keytree}/{key}")
+            };
+            if self.store.delete(family, &key).map_err(|err| err.to_string())? {
+                n += 1;
+            }
+        }
+        if !keytree.is_empty() && self.store.delete(family, keytree).map_err(|err| err.to_string())? {
+            n += 1;
+        }
+        Ok(n)
     }
 
     fn add_hint(&mut self, exten: &str, context: &str, text: &str) {

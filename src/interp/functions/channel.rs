@@ -1,322 +1,300 @@
-//! Functions that read or change the channel, the dialplan's state or the database:
-//! `CALLERID`, `DEVICE_STATE`, `HINT`, `EXTENSION_STATE`, `PRESENCE_STATE`, `DB`, `GLOBAL`,
-//! `EXCEPTION`, `LOCAL`, `LOCAL_PEEK`, `STACK_PEEK`, `DELETE` (spec dialplan.md §4.8, §7), and
-//! the `$[...]` expressions evaluated on a channel.
+//! The channel itself (`funcs/func_channel.c`, `funcs/func_timeout.c`,
+//! `funcs/func_hangupcause.c`, `funcs/func_logic.c`): `CHANNEL`, `CHANNEL_EXISTS`, `CHANNELS`,
+//! `MASTER_CHANNEL`, `TIMEOUT`, `HANGUPCAUSE`, `HANGUPCAUSE_KEYS`, `IMPORT`. The channel is the
+//! Local channel the simulated call runs on; items a Local channel does not have warn as there.
 
-use std::cell::RefCell;
-
-use crate::dialplan::{Target, PRIORITY_HINT};
-use crate::expr::expression::{evaluate, Functions};
 use crate::interp::args::{split, Mode};
 use crate::interp::exec::Exec;
+use crate::interp::functions::Func;
 use crate::interp::trace::Level;
-use crate::state::{ExtensionState, PresenceState};
 
-/// `Some(result)` when `name` is one of these functions.
-pub(super) fn read(exec: &mut Exec<'_>, name: &str, args: &str) -> Option<Option<String>> {
-    let result = match name {
-        "CALLERID" => callerid(exec, args),
-        "DEVICE_STATE" => Some(exec.env.state().device_state(args).as_str().to_string()),
-        "HINT" => hint(exec, args),
-        "EXTENSION_STATE" => extension_state(exec, args),
-        "PRESENCE_STATE" => presence_state(exec, args),
-        "DB" => {
-            let (family, key) = args.split_once('/').unwrap_or((args, ""));
-            exec.env.db_get(family, key)
-        }
-        "GLOBAL" => exec.env.global(args),
-        "EXCEPTION" => match &exec.chan.exception {
-            Some((reason, context, exten, priority)) => match args.to_ascii_uppercase().as_str() {
-                "REASON" => Some(reason.clone()),
-                "CONTEXT" => Some(context.clone()),
-                "EXTEN" => Some(exten.clone()),
-                "PRIORITY" => Some(priority.to_string()),
-                _ => None,
-            },
-            None => None,
-        },
-        "LOCAL" => {
-            let top = exec.chan.stack.last()?;
-            top.locals
-                .iter()
-                .any(|it| it == args)
-                .then(|| exec.chan.var(args).map(str::to_string))
-                .flatten()
-                .or(Some(String::new()))
-        }
-        "LOCAL_PEEK" => {
-            let parts = split(args, ',', 2, Mode::Standard);
-            let n = parts
-                .first()
-                .and_then(|it| it.trim().parse::<usize>().ok())?;
-            let name = parts.get(1)?;
-            Some(exec.chan.peek(n, name).unwrap_or("").to_string())
-        }
-        "STACK_PEEK" => stack_peek(exec, args),
-        _ => return None,
-    };
-    Some(result)
-}
+pub(super) const FUNCS: &[Func] = &[
+    Func::chan("CHANNEL", "Gets/sets various pieces of information about the channel.", channel).writes(write_channel),
+    Func::chan("CHANNEL_EXISTS", "Checks if the specified channel exists.", channel_exists),
+    Func::chan("CHANNELS", "Gets the list of channels, optionally filtering by a regular expression.", channels),
+    Func::chan("MASTER_CHANNEL", "Gets or sets variables on the master channel", master_channel).writes(write_master_channel),
+    Func::chan("TIMEOUT", "Gets or sets timeouts on the channel. Timeout values are in seconds.", timeout).writes(write_timeout),
+    Func::chan("HANGUPCAUSE", "Gets per-channel hangupcause information from the channel.", hangupcause),
+    Func::chan("HANGUPCAUSE_KEYS", "Gets the list of channels for which hangup causes are available.", hangupcause_keys),
+    Func::chan("IMPORT", "Retrieve the value of a variable from another channel.", import),
+];
 
-/// Writes; false when `name` is not a writable function of this file.
-pub(super) fn write(exec: &mut Exec<'_>, name: &str, args: &str, value: &str) -> bool {
-    match name {
-        "DEVICE_STATE" => {
-            match exec.env.write_custom_device(args, value) {
-                Ok(changes) => exec.record(changes),
-                Err(message) => exec.log(Level::Warning, message),
-            }
-            true
-        }
-        "PRESENCE_STATE" => {
-            match exec.env.write_custom_presence(args, value) {
-                Ok(changes) => exec.record(changes),
-                Err(message) => exec.log(Level::Warning, message),
-            }
-            true
-        }
-        "DB" => {
-            let (family, key) = args.split_once('/').unwrap_or((args, ""));
-            if let Err(message) = exec.env.db_put(family, key, value) {
-                exec.log(Level::Warning, message);
-            }
-            true
-        }
-        "GLOBAL" => {
-            exec.env.set_global(args, value);
-            true
-        }
-        "DELETE" => {
-            exec.chan.delete(args);
-            true
-        }
-        "CALLERID" => {
-            match args.to_ascii_lowercase().as_str() {
-                "num" | "number" => exec.chan.caller_num = Some(value.to_string()),
-                "name" => exec.chan.caller_name = Some(value.to_string()),
-                _ => exec.log(
-                    Level::Error,
-                    format!("Unknown callerid data type '{args}'."),
-                ),
-            }
-            true
-        }
-        "LOCAL" => {
-            match exec.chan.stack.last_mut() {
-                Some(frame) => {
-                    if frame.locals.iter().any(|it| it == args) {
-                        exec.chan.set(args, value);
-                    } else {
-                        frame.locals.push(args.to_string());
-                        exec.chan.push(args, value);
-                    }
-                }
-                None => exec.log(
-                    Level::Error,
-                    format!("Tried to set LOCAL({args}), but we aren't within a Gosub routine"),
-                ),
-            }
-            true
-        }
-        _ => false,
+/// `ast_state2str`.
+fn state(exec: &Exec<'_>) -> &'static str {
+    if exec.chan.answered {
+        "Up"
+    } else {
+        "Ring"
     }
 }
 
-fn callerid(exec: &mut Exec<'_>, args: &str) -> Option<String> {
-    let num = exec.chan.caller_num.clone().unwrap_or_default();
-    let name = exec.chan.caller_name.clone().unwrap_or_default();
-    match args.to_ascii_lowercase().as_str() {
-        "num" | "number" => Some(num),
-        "name" => Some(name),
-        "all" => Some(if name.is_empty() {
-            format!("<{num}>")
+/// Items `CHANNEL()` may set, with their value before any write.
+const SETTABLE: &[(&str, &str)] = &[
+    ("language", "en"),
+    ("musicclass", ""),
+    ("parkinglot", ""),
+    ("accountcode", ""),
+    ("peeraccount", ""),
+    ("userfield", ""),
+    ("hangupsource", ""),
+    ("callgroup", ""),
+    ("pickupgroup", ""),
+    ("namedcallgroup", ""),
+    ("namedpickupgroup", ""),
+    ("amaflags", "3"),
+    ("tonezone", ""),
+    ("after_bridge_goto", ""),
+    ("max_forwards", "20"),
+    ("tenantid", ""),
+    ("transfercapability", "SPEECH"),
+    ("dtmf_features", ""),
+];
+
+fn channel(exec: &mut Exec<'_>, args: &str) -> Option<String> {
+    let item = args.to_ascii_lowercase();
+    let chan = &exec.chan;
+    let value = match item.as_str() {
+        "name" | "channame" => chan.name.clone(),
+        "state" => state(exec).to_string(),
+        "channeltype" => "Local".to_string(),
+        "uniqueid" | "linkedid" => chan.uniqueid.clone(),
+        "exten" => chan.exten.clone(),
+        "context" => chan.context.clone(),
+        "lastexten" => chan.exten.clone(),
+        "lastcontext" => chan.context.clone(),
+        "appname" => chan.app.to_string(),
+        "appdata" => chan.cdr.lastdata.clone(),
+        "checkhangup" => if chan.hangup_cause.is_some() { "1" } else { "0" }.to_string(),
+        "onhold" => "0".to_string(),
+        "peer" => String::new(),
+        "audionativeformat" | "audioreadformat" | "audiowriteformat" => "slin".to_string(),
+        "videonativeformat" => "(nothing)".to_string(),
+        "callid" => format!("C-{:08x}", exec.seq),
+        "device_name" => chan
+            .name
+            .rsplit_once('-')
+            .map_or(chan.name.clone(), |it| it.0.to_string()),
+        _ => match SETTABLE.iter().find(|(name, _)| *name == item) {
+            Some((name, default)) => chan.prop(name).unwrap_or(default).to_string(),
+            None => {
+                exec.log(
+                    Level::Warning,
+                    format!("Unknown or unavailable item requested: '{args}'"),
+                );
+                return None;
+            }
+        },
+    };
+    Some(value)
+}
+
+fn write_channel(exec: &mut Exec<'_>, args: &str, value: &str) {
+    let item = args.to_ascii_lowercase();
+    match item.as_str() {
+        "amaflags" => {
+            let flags = match value.to_ascii_uppercase().as_str() {
+                "OMIT" | "1" => Some("1"),
+                "BILLING" | "2" => Some("2"),
+                "DOCUMENTATION" | "3" => Some("3"),
+                _ => None,
+            };
+            match flags {
+                Some(flags) => {
+                    exec.chan.set_prop("amaflags", flags);
+                    exec.chan.cdr.amaflags = match flags {
+                        "1" => "OMIT",
+                        "2" => "BILLING",
+                        _ => "DOCUMENTATION",
+                    }
+                    .to_string();
+                }
+                None => exec.log(
+                    Level::Error,
+                    format!("Unknown AMA flags '{value}' for CHANNEL(amaflags)"),
+                ),
+            }
+        }
+        "accountcode" => {
+            exec.chan.set_prop("accountcode", value);
+            exec.chan.cdr.accountcode = value.to_string();
+        }
+        "hangup_handler_push" | "hangup_handler_pop" | "hangup_handler_wipe" => {
+            exec.verbose(
+                4,
+                format!("Simulated: CHANNEL({item}) = {value} (hangup handlers are not run)"),
+            );
+        }
+        "max_forwards" => match value.trim().parse::<i32>() {
+            Ok(_) => exec.chan.set_prop("max_forwards", value.trim()),
+            Err(_) => exec.log(
+                Level::Warning,
+                format!("Unable to set max forwards to '{value}'"),
+            ),
+        },
+        "relaxdtmf" | "txgain" | "rxgain" | "digitdetect" | "faxdetect" | "tdd" | "adsicpe"
+        | "secure_bridge_signaling" | "secure_bridge_media" => exec.chan.set_prop(&item, value),
+        _ => match SETTABLE.iter().find(|(name, _)| *name == item) {
+            Some((name, _)) => exec.chan.set_prop(name, value),
+            None => exec.log(
+                Level::Warning,
+                format!("Unknown or unavailable item requested: '{args}'"),
+            ),
+        },
+    }
+}
+
+fn channel_exists(exec: &mut Exec<'_>, args: &str) -> Option<String> {
+    if args.is_empty() {
+        exec.log(
+            Level::Warning,
+            "CHANNEL_EXISTS: Channel name or unique ID required".to_string(),
+        );
+        return None;
+    }
+    let this = exec.chan.name == args || exec.chan.uniqueid == args;
+    Some(if this { "1" } else { "0" }.to_string())
+}
+
+fn channels(exec: &mut Exec<'_>, args: &str) -> Option<String> {
+    if args.is_empty() {
+        return Some(exec.chan.name.clone());
+    }
+    match regex::Regex::new(args) {
+        Ok(re) => Some(if re.is_match(&exec.chan.name) {
+            exec.chan.name.clone()
         } else {
-            format!("\"{name}\" <{num}>")
+            String::new()
         }),
-        _ => {
+        Err(_) => {
             exec.log(
-                Level::Error,
-                format!("Unknown callerid data type '{args}'."),
+                Level::Warning,
+                format!("Unable to compile regular expression '{args}'"),
             );
             None
         }
     }
 }
 
-/// The hint priority found for `exten[@context]` (default context `default`).
-fn find_hint(exec: &Exec<'_>, target: &str) -> Option<(String, String, String, String)> {
-    let (exten, context) = target.split_once('@').unwrap_or((target, "default"));
-    let found = exec
-        .env
-        .dialplan()
-        .find(context, exten, Target::Priority(PRIORITY_HINT), None)
-        .ok()?;
-    Some((
-        found.exten.name.to_string(),
-        found.context.name.to_string(),
-        found.priority.app.to_string(),
-        found.priority.data.to_string(),
-    ))
+/// The simulated call has no master channel (it was not created by a Dial).
+fn master_channel(_: &mut Exec<'_>, _: &str) -> Option<String> {
+    None
 }
 
-fn hint(exec: &mut Exec<'_>, args: &str) -> Option<String> {
-    let parts = split(args, ',', 2, Mode::Standard);
-    let Some(target) = parts.first().filter(|it| !it.is_empty()) else {
-        exec.log(
-            Level::Warning,
-            "The HINT function requires an extension".to_string(),
-        );
-        return None;
-    };
-    let (_, _, text, name) = find_hint(exec, target)?;
-    if parts.get(1).is_some_and(|it| it.contains('n')) {
-        Some(name)
-    } else {
-        Some(text)
-    }
-}
+fn write_master_channel(_: &mut Exec<'_>, _: &str, _: &str) {}
 
-fn extension_state(exec: &mut Exec<'_>, args: &str) -> Option<String> {
-    let (exten, _) = args.split_once('@').unwrap_or((args, ""));
-    if exten.is_empty() {
-        exec.log(
-            Level::Warning,
-            "EXTENSION_STATE requires an extension".to_string(),
-        );
-        return None;
-    }
-    let Some((hint_exten, context, text, _)) = find_hint(exec, args) else {
-        return Some("UNKNOWN".to_string());
-    };
-    let key = crate::state::HintKey {
-        exten: hint_exten.clone().into(),
-        context: context.clone().into(),
-    };
-    let state = if hint_exten.starts_with('_') {
-        // Only a pattern hint matches: Asterisk adds a concrete hint for this number, with the
-        // hint string substituted for it, and reports that hint's state from then on.
-        let text = text
-            .replace("${EXTEN}", exten)
-            .replace("${CONTEXT}", &context);
-        exec.env.add_hint(exten, &context, &text);
-        let key = crate::state::HintKey {
-            exten: exten.into(),
-            context: context.clone().into(),
-        };
-        exec.env
-            .state()
-            .hint(&key)
-            .map_or(ExtensionState::Deactivated, |it| it.state)
-    } else {
-        exec.env
-            .state()
-            .hint(&key)
-            .map_or(ExtensionState::Deactivated, |it| it.state)
-    };
-    Some(
-        match state {
-            ExtensionState::Idle => "NOT_INUSE",
-            ExtensionState::InUse => "INUSE",
-            ExtensionState::Busy => "BUSY",
-            ExtensionState::Unavailable => "UNAVAILABLE",
-            ExtensionState::Ringing => "RINGING",
-            ExtensionState::InUseRinging => "RINGINUSE",
-            ExtensionState::InUseHold => "HOLDINUSE",
-            ExtensionState::Hold => "ONHOLD",
-            ExtensionState::Removed | ExtensionState::Deactivated => "UNKNOWN",
-        }
-        .to_string(),
-    )
-}
-
-fn presence_state(exec: &mut Exec<'_>, args: &str) -> Option<String> {
-    let parts = split(args, ',', 3, Mode::Standard);
-    let (Some(provider), Some(field)) = (
-        parts.first().filter(|it| !it.is_empty()),
-        parts.get(1).filter(|it| !it.is_empty()),
-    ) else {
-        exec.log(
-            Level::Warning,
-            "PRESENCE_STATE reading requires both presence provider and presence field arguments."
-                .to_string(),
-        );
-        return None;
-    };
-    let presence = exec.env.state().presence(provider);
-    if presence.state == PresenceState::Invalid {
-        exec.log(Level::Warning, "PRESENCE_STATE unknown".to_string());
-        return None;
-    }
-    let encode = parts.get(2).is_some_and(|it| it.contains('e'));
-    let text = |value: &str| {
-        if encode && !value.is_empty() {
-            use base64::Engine;
-            base64::engine::general_purpose::STANDARD.encode(value)
-        } else {
-            value.to_string()
-        }
-    };
-    Some(match field.to_ascii_lowercase().as_str() {
-        "value" => presence.state.as_str().to_string(),
-        "subtype" => text(&presence.subtype),
-        "message" => text(&presence.message),
-        _ => String::new(),
-    })
-}
-
-fn stack_peek(exec: &mut Exec<'_>, args: &str) -> Option<String> {
-    let parts = split(args, ',', 3, Mode::Standard);
-    let n = parts
-        .first()
-        .and_then(|it| it.trim().parse::<usize>().ok())?;
-    let which = parts.get(1).map_or("", String::as_str);
-    let suppress = parts
-        .get(2)
-        .is_some_and(|it| crate::interp::args::is_true(it));
-    let depth = exec.chan.stack.len();
-    if n == 0 || n > depth {
-        if !suppress {
+fn timeout(exec: &mut Exec<'_>, args: &str) -> Option<String> {
+    let seconds = |ms: i64| format!("{:.3}", ms as f64 / 1000.0);
+    match args.bytes().next() {
+        None => {
             exec.log(
                 Level::Error,
-                format!("Stack peek of '{n}' is more stack frames than I have"),
+                "Must specify type of timeout to get.".to_string(),
+            );
+            None
+        }
+        Some(b'a' | b'A') => Some(match exec.chan.absolute_timeout {
+            None => "0".to_string(),
+            Some(at) => seconds((at - exec.now) * 1000),
+        }),
+        Some(b'r' | b'R') => Some(seconds(exec.chan.response_timeout_ms)),
+        Some(b'd' | b'D') => Some(seconds(exec.chan.digit_timeout_ms)),
+        Some(_) => {
+            exec.log(Level::Error, "Unknown timeout type specified.".to_string());
+            None
+        }
+    }
+}
+
+fn write_timeout(exec: &mut Exec<'_>, args: &str, value: &str) {
+    let Some(kind) = args.bytes().next() else {
+        exec.log(
+            Level::Error,
+            "Must specify type of timeout to set.".to_string(),
+        );
+        return;
+    };
+    // sscanf("%30ld%30lf"): whole seconds, then an optional fraction such as `.5`.
+    let text = value.trim_start();
+    let int_len = text
+        .char_indices()
+        .take_while(|(i, c)| c.is_ascii_digit() || (*i == 0 && (*c == '-' || *c == '+')))
+        .count();
+    let secs = text[..int_len].parse::<i64>().ok();
+    let frac = text[int_len..]
+        .trim_start()
+        .parse::<f64>()
+        .ok()
+        .filter(|_| int_len < text.len());
+    let ms = match secs {
+        Some(s) if s >= 0 => s * 1000 + frac.map_or(0, |f| (f * 1000.0) as i64),
+        _ => 0,
+    };
+    match kind {
+        b'a' | b'A' => {
+            if ms == 0 {
+                exec.chan.absolute_timeout = None;
+                exec.verbose(3, "Channel hangup cancelled.".to_string());
+            } else {
+                let at = exec.now + ms / 1000;
+                exec.chan.absolute_timeout = Some(at);
+                let when = crate::interp::clock::format_time(at);
+                exec.verbose(
+                    3,
+                    format!("Channel will hangup at {when}.{:03} UTC.", ms % 1000),
+                );
+            }
+        }
+        b'r' | b'R' => {
+            exec.chan.response_timeout_ms = ms;
+            exec.verbose(
+                3,
+                format!("Response timeout set to {:.3}", ms as f64 / 1000.0),
             );
         }
+        b'd' | b'D' => {
+            exec.chan.digit_timeout_ms = ms;
+            exec.verbose(
+                3,
+                format!("Digit timeout set to {:.3}", ms as f64 / 1000.0),
+            );
+        }
+        _ => exec.log(Level::Error, "Unknown timeout type specified.".to_string()),
+    }
+}
+
+fn hangupcause(exec: &mut Exec<'_>, args: &str) -> Option<String> {
+    let parts = split(args, ',', 2, Mode::Standard);
+    let (Some(channel), Some(kind)) = (parts.first(), parts.get(1)) else {
+        exec.log(
+            Level::Error,
+            "Both channel and information type are required for HANGUPCAUSE".to_string(),
+        );
         return None;
-    }
-    let frame = &exec.chan.stack[depth - n];
-    let priority = frame.ret_priority.saturating_sub(1);
-    Some(match which.chars().next() {
-        Some('c') => frame.ret_context.clone(),
-        Some('e') => frame.ret_exten.clone(),
-        Some('p') => priority.to_string(),
-        Some('l') => format!("{},{},{priority}", frame.ret_context, frame.ret_exten),
-        _ => String::new(),
-    })
-}
-
-/// Calls dialplan functions from inside `$[...]`.
-pub(crate) struct Calls<'a, 'e>(RefCell<&'a mut Exec<'e>>);
-
-impl<'a, 'e> Calls<'a, 'e> {
-    pub(crate) fn new(exec: &'a mut Exec<'e>) -> Self {
-        Calls(RefCell::new(exec))
-    }
-}
-
-impl Functions for Calls<'_, '_> {
-    fn call(&self, name: &str, args: &str) -> Option<String> {
-        let mut exec = self.0.try_borrow_mut().ok()?;
-        super::read(&mut exec, name, args)
-    }
-}
-
-pub(super) fn expression(exec: &mut Exec<'_>, text: &str) -> String {
-    let outcome = {
-        let calls = Calls(RefCell::new(exec));
-        evaluate(text, &calls)
     };
-    for warning in outcome.warnings {
-        exec.log(Level::Warning, warning);
+    let _ = (channel, kind);
+    exec.log(
+        Level::Warning,
+        format!("Unable to find information for channel {channel}"),
+    );
+    None
+}
+
+/// No channel a Dial created has hung up with a cause in the simulation.
+fn hangupcause_keys(_: &mut Exec<'_>, _: &str) -> Option<String> {
+    Some(String::new())
+}
+
+fn import(exec: &mut Exec<'_>, args: &str) -> Option<String> {
+    let parts = split(args, ',', 2, Mode::Standard);
+    let (Some(channel), Some(var)) = (parts.first(), parts.get(1)) else {
+        exec.log(
+            Level::Warning,
+            "IMPORT requires two arguments: IMPORT(<channel>,<variable>)".to_string(),
+        );
+        return None;
+    };
+    if *channel == exec.chan.name {
+        return Some(exec.chan.var(var).unwrap_or_default().to_string());
     }
-    outcome.value
+    Some(String::new())
 }
