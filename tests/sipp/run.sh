@@ -7,7 +7,8 @@
 # Starts the server on free loopback ports (UDP and TCP on the same port) with the config of
 # dialplans/sipp/, an in-memory database and a temporary control socket; runs each scenario as
 #   sipp -sf X.xml -m 1 -i 127.0.0.1 -p LOCALPORT 127.0.0.1:SERVERPORT -timeout 20s -timeout_error
-# (plus -nd -nostdin and the trace files, and `-t t1` for the scenarios that ask for TCP through a
+# (plus -default_behaviors all,-bye, so an unexpected message fails the scenario and no BYE is
+# sent; -nostdin; the trace files; and `-t t1` for the scenarios that ask for TCP through a
 # `sipp-args:` comment line); prints PASS/FAIL with timings, stops the server on exit, and exits
 # non-zero on any failure. Traffic goes to 127.0.0.1 only.
 #
@@ -39,7 +40,11 @@ if [ -z "${DIALSTATE:-}" ]; then
         DIALSTATE=$root/target/debug/dialstate
     fi
 fi
-case $DIALSTATE in /*) ;; *) DIALSTATE=$PWD/$DIALSTATE ;; esac
+case $DIALSTATE in
+    /*) ;;
+    */*) DIALSTATE=$PWD/$DIALSTATE ;;
+    *) DIALSTATE=$(command -v "$DIALSTATE" || echo "$DIALSTATE") ;;
+esac
 if [ ! -x "$DIALSTATE" ]; then
     echo "FAIL: no dialstate binary at $DIALSTATE (cargo build --release, or set DIALSTATE)" >&2
     exit 1
@@ -53,7 +58,6 @@ cleanup() {
         kill "$server_pid" 2>/dev/null
         wait "$server_pid" 2>/dev/null
     fi
-    if [ -n "${baresip_cleanup:-}" ]; then "$baresip_cleanup"; fi
     if [ -n "${SIPP_KEEP:-}" ]; then
         echo "work folder kept: $work"
     else
@@ -133,9 +137,9 @@ watchers_of() { # EXTEN -> the watcher count `core show hints` prints for EXTEN@
 }
 post_check() {
     case $1 in
-        unsubscribe | expiry)
+        unsubscribe | expiry | notify-rejected)
             local exten w
-            exten=$([ "$1" = unsubscribe ] && echo 6007 || echo 6008)
+            case $1 in unsubscribe) exten=6007 ;; expiry) exten=6008 ;; *) exten=6011 ;; esac
             w=$(watchers_of "$exten")
             if [ "$w" != 0 ]; then
                 echo "  $exten@sipp still has watchers ($w) after the subscription ended"
@@ -165,7 +169,7 @@ for f in "${scenarios[@]}"; do
     start=$(now)
     # shellcheck disable=SC2086
     (cd "$work" && timeout 60 sipp -sf "$f" -m 1 -i 127.0.0.1 -p "$lport" "127.0.0.1:$port" \
-        -timeout 20s -timeout_error -nd -nostdin $extra \
+        -timeout 20s -timeout_error -default_behaviors all,-bye -nostdin $extra \
         -trace_err -error_file "$work/$name.errors.log" \
         -trace_msg -message_file "$work/$name.messages.log" \
         </dev/null >"$work/$name.out" 2>&1)
@@ -183,9 +187,9 @@ for f in "${scenarios[@]}"; do
         failures+=("$name")
         cat "$work/$name.post" 2>/dev/null
         if [ -s "$work/$name.errors.log" ]; then
-            sed 's/^/  | /' "$work/$name.errors.log" | tail -40
+            tail -40 "$work/$name.errors.log" | awk '{ print "  | " $0 }'
         else
-            grep -v '^\s*$' "$work/$name.out" | tail -15 | sed 's/^/  | /'
+            grep -v '^[[:space:]]*$' "$work/$name.out" | tail -15 | awk '{ print "  | " $0 }'
         fi
     fi
 done
@@ -209,7 +213,7 @@ if [ $# -eq 0 ]; then
             failed=$((failed + 1))
             failures+=(baresip)
         fi
-        sed 's/^/  | /' "$work/baresip.result"
+        awk '{ print "  | " $0 }' "$work/baresip.result"
     fi
 fi
 
@@ -221,6 +225,10 @@ if ! kill -0 "$server_pid" 2>/dev/null; then
 fi
 
 echo "total $(elapsed "$t0" "$(now)")"
-[ "$failed" -eq 0 ] || echo "failed: ${failures[*]}"
+if [ "$failed" -ne 0 ]; then
+    echo "failed: ${failures[*]}"
+    echo "--- server log (last 20 lines)"
+    tail -20 "$work/server.log"
+fi
 echo "sipp: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
