@@ -396,6 +396,12 @@ impl Notifier {
         if method == "ACK" {
             return;
         }
+        // Numeric headers must be numbers (pjsip's parser refuses the message otherwise).
+        let bad_number = |name: &str| msg.header(name).is_some_and(|v| v.parse::<u32>().is_err());
+        if bad_number("Max-Forwards") || bad_number("Expires") || bad_number("Min-Expires") {
+            self.reply(msg, &via, inb, 400, "Bad Request", &[], None, now, out);
+            return;
+        }
         // A retransmission is answered from its transaction, never processed twice.
         let tx_key = (
             via.branch().unwrap_or_default().into(),
@@ -557,7 +563,7 @@ impl Notifier {
     ) {
         // The message filter runs first: no Contact, no dialog (spec §4 step 8, observed before
         // authentication).
-        let Some(contact) = msg.header("Contact").and_then(|c| NameAddr::parse(c).ok()) else {
+        let Some(contact) = msg.header("Contact") else {
             self.reply(
                 msg,
                 via,
@@ -569,6 +575,10 @@ impl Notifier {
                 now,
                 out,
             );
+            return;
+        };
+        let Ok(contact) = NameAddr::parse(contact) else {
+            self.reply(msg, via, inb, 400, "Bad Request", &[], None, now, out);
             return;
         };
         // Endpoint identification by From user, then digest authentication.

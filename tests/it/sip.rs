@@ -460,6 +460,20 @@ async fn rejections_follow_asterisk_check_order() {
             423,
             "Interval Too Brief",
         ),
+        (
+            "bad max-forwards",
+            "6003",
+            format!("{contact}Event: presence\r\nMax-Forwards: lots\r\n"),
+            400,
+            "Bad Request",
+        ),
+        (
+            "unparsable contact",
+            "6003",
+            "Contact: <<<>>>\r\nEvent: presence\r\n".to_string(),
+            400,
+            "Bad Request",
+        ),
     ];
     for (what, exten, extra, code, reason) in cases {
         let user = match *what {
