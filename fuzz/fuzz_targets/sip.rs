@@ -31,6 +31,7 @@ impl Hints for One {
                     state: ExtensionState::Idle,
                     presence: Presence::new(PresenceState::NotSet),
                     has_devices: true,
+                    ringing: None,
                 },
             )
         })
@@ -96,6 +97,7 @@ fuzz_target!(|data: &[u8]| {
                 ExtensionState::Ringing
             },
             repeat: false,
+            call: None,
         };
         n.on_change(&change, now, &mut out);
     }

@@ -55,6 +55,7 @@ impl Hints for PbxHints {
             state: view.state,
             presence: view.presence.clone(),
             has_devices: !Hint::parse(view.text).devices.is_empty(),
+            ringing: pbx.state().hint_ringing_call(&key),
         };
         pbx.state_mut().add_external_watchers(&key, 1);
         Some((key, state))

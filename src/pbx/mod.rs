@@ -439,6 +439,10 @@ impl crate::interp::Env for Pbx {
         changes
     }
 
+    fn set_ringing_call(&mut self, device: &str, call: Option<crate::state::RingingCall>) {
+        self.state.set_ringing_call(device, call);
+    }
+
     fn global(&self, name: &str) -> Option<String> {
         self.globals.get(name).cloned()
     }
@@ -521,11 +525,20 @@ impl crate::interp::Env for Pbx {
             } else {
                 format!("{keytree}/{key}")
             };
-            if self.store.delete(family, &key).map_err(|err| err.to_string())? {
+            if self
+                .store
+                .delete(family, &key)
+                .map_err(|err| err.to_string())?
+            {
                 n += 1;
             }
         }
-        if !keytree.is_empty() && self.store.delete(family, keytree).map_err(|err| err.to_string())? {
+        if !keytree.is_empty()
+            && self
+                .store
+                .delete(family, keytree)
+                .map_err(|err| err.to_string())?
+        {
             n += 1;
         }
         Ok(n)

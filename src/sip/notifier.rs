@@ -23,7 +23,7 @@ use crate::sip::limits;
 use crate::sip::message::{Builder, Message, Start, Via};
 use crate::sip::persist::Record;
 use crate::sip::uri::{NameAddr, Uri};
-use crate::state::{Change, ExtensionState, HintKey, Presence};
+use crate::state::{Change, ExtensionState, HintKey, Presence, RingingCall};
 
 /// The time, twice: monotonic for timers, wall-clock seconds for what is persisted.
 #[derive(Debug, Clone, Copy)]
@@ -64,6 +64,8 @@ pub struct HintState {
     pub presence: Presence,
     /// Whether the hint names devices (dialog-info then carries a `local` part when ringing).
     pub has_devices: bool,
+    /// The channel ringing one of the hint's devices, when known (dialog-info shows it).
+    pub ringing: Option<Arc<RingingCall>>,
 }
 
 /// The PBX as the notifier sees it: hint lookup and watcher counting. Implemented by the
@@ -947,11 +949,26 @@ impl Notifier {
         if let Some((_, t)) = entry.templates.iter().find(|(k, _)| *k == (kind, opts)) {
             return Some(t.clone());
         }
+        let ringing = entry.state.ringing.as_deref().map(|c| body::Ringing {
+            // The watched party is rung by the caller of the simulated call.
+            caller: body::PartyId {
+                number: Some(&c.callee),
+                ..Default::default()
+            },
+            connected: body::PartyId {
+                number: c.caller_num.as_deref(),
+                name: c.caller_name.as_deref(),
+                ..Default::default()
+            },
+            call_id: Some(&c.call_id),
+            local_tag: Some(&c.local_tag),
+            remote_tag: Some(&c.remote_tag),
+        });
         let snap = HintSnapshot {
             exten,
             state: entry.state.state,
             presence: &entry.state.presence,
-            ringing: None,
+            ringing,
             has_device_info: entry.state.has_devices,
         };
         let t = Arc::new(body::build(kind, &snap, opts));
@@ -1176,11 +1193,12 @@ impl Notifier {
     /// A change from the state engine.
     pub fn on_change(&mut self, change: &Change, now: Now, out: &mut Vec<Outbound>) {
         match change {
-            Change::Extension { key, new, .. } => {
+            Change::Extension { key, new, call, .. } => {
                 let Some(entry) = self.hints.get_mut(key) else {
                     return;
                 };
                 entry.state.state = *new;
+                entry.state.ringing = call.clone();
                 entry.templates.clear();
                 self.notify_all(key, now, out);
             }

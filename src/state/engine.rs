@@ -9,7 +9,9 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 
 use rustc_hash::FxHashMap;
 
-use crate::state::{aggregate, Change, DeviceState, ExtensionState, Hint, Presence, PresenceState};
+use crate::state::{
+    aggregate, Change, DeviceState, ExtensionState, Hint, Presence, PresenceState, RingingCall,
+};
 
 /// Technologies treated as configured channel drivers: their devices start `UNAVAILABLE`
 /// (configured, nothing registered), as PJSIP endpoints do on a fresh Asterisk.
@@ -135,6 +137,9 @@ pub struct StateEngine {
     global: Vec<Watcher>,
     /// Which hint each per-hint watcher watches.
     watching: FxHashMap<WatchId, HintId>,
+    /// The channel making each ringing device ring, when a simulated call said so.
+    calls: FxHashMap<DeviceId, std::sync::Arc<RingingCall>>,
+    next_call: u64,
     next_watch: u64,
 }
 
@@ -333,6 +338,7 @@ impl StateEngine {
                         old: std::mem::replace(&mut entry.state, state),
                         new: state,
                         repeat: false,
+                        call: None,
                     });
                 }
             }
@@ -455,16 +461,22 @@ impl StateEngine {
                 continue;
             };
             let new = self.extension_state_of(&h.devices);
+            let ringing = matches!(new, ExtensionState::Ringing | ExtensionState::InUseRinging);
+            let call = if ringing && !self.calls.is_empty() {
+                self.ringing_call_of(&h.devices)
+            } else {
+                None
+            };
             let Some(Some(h)) = self.hints.get_mut(hint as usize) else {
                 continue;
             };
-            let ringing = matches!(new, ExtensionState::Ringing | ExtensionState::InUseRinging);
             if new != h.state || ringing {
                 changes.push(Change::Extension {
                     key: h.key.clone(),
                     old: h.state,
                     new,
                     repeat: new == h.state,
+                    call,
                 });
                 h.state = new;
             }
@@ -503,6 +515,49 @@ impl StateEngine {
         }
         self.dispatch(&changes);
         changes
+    }
+
+    /// Records (or clears) the channel that makes `device` ring; set it before announcing
+    /// RINGING so the change carries it.
+    pub fn set_ringing_call(&mut self, device: &str, call: Option<RingingCall>) {
+        let dev = self.intern_device(device);
+        match call {
+            Some(mut call) => {
+                self.next_call += 1;
+                call.seq = self.next_call;
+                self.calls.insert(dev, std::sync::Arc::new(call));
+            }
+            None => {
+                self.calls.remove(&dev);
+            }
+        }
+    }
+
+    /// The oldest channel ringing one of `devices`.
+    fn ringing_call_of(&self, devices: &[DeviceId]) -> Option<std::sync::Arc<RingingCall>> {
+        devices
+            .iter()
+            .filter(|d| {
+                self.devices.get(**d as usize).is_some_and(|e| {
+                    matches!(e.state, DeviceState::Ringing | DeviceState::Ringinuse)
+                })
+            })
+            .filter_map(|d| self.calls.get(d))
+            .min_by_key(|c| c.seq)
+            .cloned()
+    }
+
+    /// The ringing call a hint shows now (for a new watcher's first report).
+    pub fn hint_ringing_call(&self, key: &HintKey) -> Option<std::sync::Arc<RingingCall>> {
+        let &id = self.ids.get(key)?;
+        let entry = self.hints.get(id as usize)?.as_ref()?;
+        if !matches!(
+            entry.state,
+            ExtensionState::Ringing | ExtensionState::InUseRinging
+        ) {
+            return None;
+        }
+        self.ringing_call_of(&entry.devices)
     }
 
     // ---- watchers -------------------------------------------------------------------------

@@ -10,7 +10,7 @@ mod extension;
 mod hint;
 mod presence;
 
-pub use change::Change;
+pub use change::{Change, RingingCall};
 pub use device::{aggregate, DeviceState};
 pub use engine::{HintKey, HintView, Sink, StateEngine, WatchError, WatchId};
 pub use extension::ExtensionState;

@@ -23,6 +23,7 @@ const WAIT: Duration = Duration::from_secs(5);
 
 const EXTENSIONS: &str = "\
 [internal]
+exten => 6001,1,Dial(PJSIP/6001,20)
 exten => 6001,hint,PJSIP/6001
 exten => 6003,hint,Custom:lamp3
 exten => 6004,hint,Custom:lamp4,CustomPresence:Bob
@@ -802,5 +803,42 @@ async fn short_subscription_expires_with_reason_timeout() {
     );
     let last = sub.next_notify(WAIT).await.unwrap();
     assert_eq!(last.subscription_state, "terminated;reason=timeout");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dialog_info_shows_who_rings_a_phone_during_a_simulated_call() {
+    let server = start(":memory:", EXTENSIONS).await;
+    let mut spec = Spec::new(&server.target("6001"), "alice");
+    spec.event = "dialog".to_string();
+    let mut sub = Subscriber::connect(spec, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(sub.subscribe(600, WAIT).await.unwrap(), 200);
+    sub.next_notify(WAIT).await.unwrap();
+    let trace = server
+        .remote("call 6001@internal callerid 2000 Carol dial PJSIP/6001=NOANSWER")
+        .await;
+    assert!(trace.contains("PJSIP/6001 is ringing"), "{trace}");
+    let ringing = sub.next_notify(WAIT).await.unwrap();
+    let body = &ringing.body;
+    assert!(body.contains("direction=\"recipient\""), "{body}");
+    assert!(body.contains(" call-id=\""), "{body}");
+    assert!(
+        body.contains(" local-tag=\"") && body.contains(" remote-tag=\""),
+        "{body}"
+    );
+    assert!(
+        body.contains("<identity display=\"Carol\">sip:2000@127.0.0.1</identity>"),
+        "{body}"
+    );
+    assert!(body.contains("<state>early</state>"), "{body}");
+    let after = sub.next_notify(WAIT).await.unwrap();
+    assert!(
+        after.body.contains("<state>terminated</state>"),
+        "{}",
+        after.body
+    );
+    assert!(!after.body.contains("call-id"));
     server.stop().await;
 }

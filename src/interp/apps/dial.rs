@@ -10,10 +10,19 @@ use crate::interp::trace::Level;
 use crate::state::DeviceState;
 
 pub(super) const APPS: &[AppDef] = &[
-    AppDef::run("Dial", "Attempt to connect to another device or endpoint and bridge the call.", dial),
+    AppDef::run(
+        "Dial",
+        "Attempt to connect to another device or endpoint and bridge the call.",
+        dial,
+    ),
     AppDef::run("ChanIsAvail", "Check channel availability", chan_is_avail),
     AppDef::run_with("Pickup", "Directed extension call pickup.", pickup, &PICKUP),
-    AppDef::run_with("PickupChan", "Pickup a ringing channel.", pickup_chan, &PICKUP),
+    AppDef::run_with(
+        "PickupChan",
+        "Pickup a ringing channel.",
+        pickup_chan,
+        &PICKUP,
+    ),
 ];
 
 fn dial(exec: &mut Exec<'_>, data: &str) -> Flow {
@@ -53,6 +62,8 @@ fn dial(exec: &mut Exec<'_>, data: &str) -> Flow {
     // Ringing devices: those that can ring.
     for (device, outcome) in &outcomes {
         if matches!(outcome, DialOutcome::Answer | DialOutcome::NoAnswer) {
+            let call = ringing_call(exec, device);
+            exec.env.set_ringing_call(device, Some(call));
             let changes = exec.env.set_device(device, DeviceState::Ringing);
             exec.record(changes);
             exec.verbose(3, format!("{device} is ringing"));
@@ -62,6 +73,12 @@ fn dial(exec: &mut Exec<'_>, data: &str) -> Flow {
         .iter()
         .find(|(_, o)| *o == DialOutcome::Answer)
         .map(|it| it.0.clone());
+    // Ringing is over for every device: the call is answered or given up.
+    for (device, outcome) in &outcomes {
+        if matches!(outcome, DialOutcome::Answer | DialOutcome::NoAnswer) {
+            exec.env.set_ringing_call(device, None);
+        }
+    }
     // Devices that rang but did not take the call go back to idle.
     for (device, outcome) in &outcomes {
         let took = answered.as_deref() == Some(device.as_str());
@@ -115,7 +132,6 @@ fn dial(exec: &mut Exec<'_>, data: &str) -> Flow {
     Flow::Next
 }
 
-
 /// Pickup succeeds when a device of the target's hint rings, or when the call says so.
 const PICKUP: Sim = Sim {
     status: "",
@@ -146,8 +162,13 @@ fn state_number(state: DeviceState) -> u8 {
 fn chan_is_avail(exec: &mut Exec<'_>, data: &str) -> Flow {
     let parts = split(data, ',', 2, Mode::Standard);
     let options = parts.get(1).cloned().unwrap_or_default();
-    let (all, by_state, compare) = (options.contains('a'), options.contains('s'), options.contains('t'));
-    let (mut chans, mut origs, mut stats, mut causes) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (all, by_state, compare) = (
+        options.contains('a'),
+        options.contains('s'),
+        options.contains('t'),
+    );
+    let (mut chans, mut origs, mut stats, mut causes) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let requested = parts.first().cloned().unwrap_or_default();
     for tech in requested.split('&') {
         let tech = tech.trim_matches(|c: char| u32::from(c) < 0x21);
@@ -162,7 +183,11 @@ fn chan_is_avail(exec: &mut Exec<'_>, data: &str) -> Flow {
             continue;
         }
         let state = exec.env.state().device_state(tech);
-        let checked = if compare || by_state { state } else { DeviceState::Unknown };
+        let checked = if compare || by_state {
+            state
+        } else {
+            DeviceState::Unknown
+        };
         stats.push(state_number(checked).to_string());
         let in_use = state_number(checked) > state_number(DeviceState::NotInuse);
         let requestable = !matches!(state, DeviceState::Unavailable | DeviceState::Invalid);
@@ -184,31 +209,47 @@ fn chan_is_avail(exec: &mut Exec<'_>, data: &str) -> Flow {
 
 /// Whether a device of the hint of `exten@context` is ringing (a call there can be picked up).
 fn ringing_at(exec: &Exec<'_>, exten: &str, context: &str) -> bool {
-    let Ok(found) = exec.env.dialplan().find(context, exten, Target::Priority(PRIORITY_HINT), None) else {
+    let Ok(found) = exec
+        .env
+        .dialplan()
+        .find(context, exten, Target::Priority(PRIORITY_HINT), None)
+    else {
         return false;
     };
-    found
-        .priority
-        .app
-        .split('&')
-        .any(|device| matches!(exec.env.state().device_state(device), DeviceState::Ringing | DeviceState::Ringinuse))
+    found.priority.app.split('&').any(|device| {
+        matches!(
+            exec.env.state().device_state(device),
+            DeviceState::Ringing | DeviceState::Ringinuse
+        )
+    })
 }
 
 fn picked_up(exec: &mut Exec<'_>, what: &str) -> Flow {
     exec.answer();
-    exec.verbose(3, format!("Simulated pickup: {} picked up {what}", exec.chan.name));
+    exec.verbose(
+        3,
+        format!("Simulated pickup: {} picked up {what}", exec.chan.name),
+    );
     exec.chan.hangup_cause.get_or_insert(16);
     Flow::Stop
 }
 
 fn pickup(exec: &mut Exec<'_>, data: &str) -> Flow {
-    let forced = exec.outcome("Pickup").is_some_and(|it| it.eq_ignore_ascii_case("SUCCESS"));
+    let forced = exec
+        .outcome("Pickup")
+        .is_some_and(|it| it.eq_ignore_ascii_case("SUCCESS"));
     if data.is_empty() {
-        return if forced { picked_up(exec, "a call of its pickup group") } else { Flow::Next };
+        return if forced {
+            picked_up(exec, "a call of its pickup group")
+        } else {
+            Flow::Next
+        };
     }
     for target in data.split('&').filter(|it| !it.is_empty()) {
         let (exten, context) = match target.split_once('@') {
-            Some((exten, context)) if !context.is_empty() => (exten.to_string(), context.to_string()),
+            Some((exten, context)) if !context.is_empty() => {
+                (exten.to_string(), context.to_string())
+            }
             Some((exten, _)) => (exten.to_string(), exec.chan.context.clone()),
             None => (target.to_string(), exec.chan.context.clone()),
         };
@@ -232,13 +273,48 @@ fn pickup_chan(exec: &mut Exec<'_>, data: &str) -> Flow {
         );
         return Flow::Next;
     }
-    let forced = exec.outcome("PickupChan").is_some_and(|it| it.eq_ignore_ascii_case("SUCCESS"));
+    let forced = exec
+        .outcome("PickupChan")
+        .is_some_and(|it| it.eq_ignore_ascii_case("SUCCESS"));
     let ringing = target.split('&').any(|device| {
-        matches!(exec.env.state().device_state(device), DeviceState::Ringing | DeviceState::Ringinuse)
+        matches!(
+            exec.env.state().device_state(device),
+            DeviceState::Ringing | DeviceState::Ringinuse
+        )
     });
     if forced || ringing {
         return picked_up(exec, target);
     }
-    exec.log(Level::Notice, format!("No target channel found for {target}."));
+    exec.log(
+        Level::Notice,
+        format!("No target channel found for {target}."),
+    );
     Flow::Next
+}
+
+/// The ringing channel a dialled device shows BLF watchers: the caller of this call, and
+/// dialog ids made from the simulated channel (a phone may offer call pickup with them).
+fn ringing_call(exec: &Exec<'_>, device: &str) -> crate::state::RingingCall {
+    let callee = device
+        .split_once('/')
+        .map_or(device, |(_, resource)| resource)
+        .to_string();
+    let channel = format!("{device}-{}", exec.chan.uniqueid);
+    crate::state::RingingCall {
+        call_id: format!("{}-{callee}", exec.chan.uniqueid),
+        local_tag: format!("{:x}", fxhash(&channel)),
+        remote_tag: format!("{:x}", fxhash(&exec.chan.name)),
+        channel,
+        caller_num: exec.chan.caller_num.clone(),
+        caller_name: exec.chan.caller_name.clone(),
+        callee,
+        seq: 0,
+    }
+}
+
+/// A stable hash for synthetic tags.
+fn fxhash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }

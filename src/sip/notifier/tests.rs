@@ -22,6 +22,7 @@ impl Hints for Table {
                     state: ExtensionState::Idle,
                     presence: Presence::new(PresenceState::NotSet),
                     has_devices: true,
+                    ringing: None,
                 },
             )
         })
@@ -97,6 +98,7 @@ impl Harness {
             old: ExtensionState::Idle,
             new: state,
             repeat: false,
+            call: None,
         };
         self.n.on_change(&change, self.now, &mut out);
         parse(out)
