@@ -2,7 +2,10 @@
 //! module that may import every layer.
 
 pub mod every;
+pub mod remote;
 pub mod script;
+pub mod serve;
+pub mod watch;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -112,6 +115,55 @@ enum Cmd {
         #[arg(long)]
         file: Option<PathBuf>,
     },
+    /// Run the SIP presence server: phones SUBSCRIBE to the hints of the dialplan.
+    Serve {
+        /// A folder with extensions.conf (required) and pjsip.conf; the bundled demo without it.
+        #[arg(long, value_name = "DIR")]
+        config: Option<PathBuf>,
+        /// Where to listen, `udp:ADDR:PORT` or `tcp:ADDR:PORT` (repeatable; overrides pjsip.conf).
+        #[arg(long = "sip", value_name = "PROTO:ADDR:PORT")]
+        sip: Vec<String>,
+        /// The state database (SQLite); `:memory:` keeps nothing.
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: String,
+        /// The control socket `dialstate remote` attaches to.
+        #[arg(long, default_value = DEFAULT_CONTROL)]
+        control: PathBuf,
+    },
+    /// Run console commands in a running server (`-x`), or attach an interactive console.
+    Remote {
+        #[arg(long, default_value = DEFAULT_CONTROL)]
+        control: PathBuf,
+        /// Run this command and exit (repeatable).
+        #[arg(short = 'x', long = "exec", value_name = "CMD")]
+        exec: Vec<String>,
+    },
+    /// Subscribe to a hint like a phone and print one line per NOTIFY.
+    Watch {
+        /// `sip:EXT@HOST[:PORT]` (or `EXT@HOST[:PORT]`).
+        target: String,
+        /// The endpoint to subscribe as, `USER[:PASSWORD]`.
+        #[arg(long)]
+        from: Option<String>,
+        /// `presence` or `dialog`.
+        #[arg(long, default_value = "presence")]
+        event: String,
+        /// The body type to ask for (`Accept`).
+        #[arg(long)]
+        accept: Option<String>,
+        /// Seconds asked for in `Expires`.
+        #[arg(long, default_value_t = 600)]
+        expires: u32,
+        /// Print every SIP message sent and received.
+        #[arg(long)]
+        raw: bool,
+        /// Stop (unsubscribing) after this many NOTIFYs.
+        #[arg(long)]
+        count: Option<usize>,
+        /// Stop when no NOTIFY arrives for this many seconds.
+        #[arg(long)]
+        timeout: Option<u64>,
+    },
     /// Run snapshot-tested console scripts (`*.cli`) and compare their transcripts.
     Test {
         /// Scripts, or folders searched for `*.cli` (default: the current folder).
@@ -127,6 +179,9 @@ enum Cmd {
 
 /// The step limit of each call of `run --every-extension`.
 const EVERY_EXTENSION_MAX_STEPS: u64 = 10_000;
+
+/// Where `serve` opens its control socket unless told otherwise.
+const DEFAULT_CONTROL: &str = "var/dialstate.ctl";
 
 /// Where the console keeps its state unless told otherwise.
 const DEFAULT_DB: &str = "var/dialstate.db";
@@ -227,6 +282,37 @@ pub fn run(cli: Cli) -> ExitCode {
             db,
             file,
         } => eval(&expr, &set, &db, file.as_deref()),
+        Cmd::Serve {
+            config,
+            sip,
+            db,
+            control,
+        } => serve::serve(serve::Options {
+            config,
+            sip,
+            db,
+            control,
+        }),
+        Cmd::Remote { control, exec } => remote::remote(&control, &exec),
+        Cmd::Watch {
+            target,
+            from,
+            event,
+            accept,
+            expires,
+            raw,
+            count,
+            timeout,
+        } => watch::watch(watch::Options {
+            target,
+            from,
+            event,
+            accept,
+            expires,
+            raw,
+            count,
+            timeout,
+        }),
         Cmd::Test {
             paths,
             accept,

@@ -11,6 +11,7 @@ const CORE_SHOW_HINTS_USAGE: &str =
 const CORE_SHOW_HINT_USAGE: &str = "Usage: core show hint <exten>\n       List registered hint.\n       Hint details are shown in five columns. In order from left to right, they are:\n       1. Hint extension URI.\n       2. List of mapped device or presence state identifiers.\n       3. Current extension state. The aggregate of mapped device states.\n       4. Current presence state for the mapped presence state provider.\n       5. Watchers - number of subscriptions and other entities watching this hint.\n";
 
 const DIALPLAN_RELOAD_USAGE: &str = "Usage: dialplan reload\n       Reload extensions.conf without reloading any other\n       modules.  This command does not delete global variables\n       unless clearglobalvars is set to yes in extensions.conf\n";
+const PJSIP_SHOW_SUBSCRIPTIONS_USAGE: &str = "Usage: pjsip show subscriptions inbound|outbound [like <regex>]\n       Show active subscriptions\n";
 const DEVSTATE_CHANGE_USAGE: &str = "Usage: devstate change <device> <state>\n";
 const DEVSTATE_LIST_USAGE: &str = "Usage: devstate list\n";
 const PRESENCESTATE_CHANGE_USAGE: &str =
@@ -48,6 +49,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("dialplan show", "Show dialplan"),
     ("exit", "Leave the console"),
     ("help", "Display help list, or specific help on a command"),
+    (
+        "pjsip show subscriptions inbound",
+        "Show active inbound SIP subscriptions",
+    ),
     ("presencestate change", "Change a custom presence state"),
     (
         "presencestate list",
@@ -64,6 +69,8 @@ pub enum Command {
     },
     /// `core show hints`
     CoreShowHints,
+    /// `pjsip show subscriptions inbound`
+    PjsipShowSubscriptionsInbound,
     /// `core show hint <exten>`
     CoreShowHint {
         prefix: String,
@@ -227,6 +234,10 @@ impl Command {
             },
             ["core", "show", "function", ..] => Command::Usage(CORE_SHOW_FUNCTION_USAGE),
             ["core", "show", "hints"] => Command::CoreShowHints,
+            ["pjsip", "show", "subscriptions", "inbound"] => Command::PjsipShowSubscriptionsInbound,
+            ["pjsip", "show", "subscriptions", ..] => {
+                Command::Usage(PJSIP_SHOW_SUBSCRIPTIONS_USAGE)
+            }
             ["core", "show", "hints", ..] => Command::Usage(CORE_SHOW_HINTS_USAGE),
             ["core", "show", "hint", _] => Command::CoreShowHint {
                 prefix: words[3].clone(),
@@ -320,6 +331,10 @@ pub fn execute(pbx: &mut Pbx, command: &Command, line: &str) -> Output {
         },
         Command::DialplanReload => dialplan_reload(pbx),
         Command::CoreShowHints => Outcome::Done(format::core_show_hints(pbx)),
+        Command::PjsipShowSubscriptionsInbound => Outcome::Done(match &pbx.inbound {
+            Some(inbound) => inbound.show_inbound(),
+            None => crate::pbx::empty_inbound(),
+        }),
         Command::CoreShowApplications => Outcome::Done(docs::applications()),
         Command::CoreShowApplication { names } => match docs::application(names) {
             Some(text) => Outcome::Done(text),

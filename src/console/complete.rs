@@ -39,6 +39,38 @@ pub struct Names {
 }
 
 impl Names {
+    /// The names as text, one list per line, tab-separated (sent over the control socket).
+    pub fn to_text(&self) -> String {
+        [
+            &self.contexts,
+            &self.extensions,
+            &self.hints,
+            &self.devices,
+            &self.providers,
+        ]
+        .iter()
+        .map(|list| list.join("\t"))
+        .collect::<Vec<_>>()
+        .join("\n")
+    }
+
+    /// Reads what `to_text` wrote; missing lines are empty lists.
+    pub fn from_text(text: &str) -> Names {
+        let mut lines = text.split('\n').map(|line| {
+            line.split('\t')
+                .filter(|it| !it.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        });
+        Names {
+            contexts: lines.next().unwrap_or_default(),
+            extensions: lines.next().unwrap_or_default(),
+            hints: lines.next().unwrap_or_default(),
+            devices: lines.next().unwrap_or_default(),
+            providers: lines.next().unwrap_or_default(),
+        }
+    }
+
     pub fn of(pbx: &Pbx) -> Names {
         let plan = pbx.dialplan();
         let mut names = Names {

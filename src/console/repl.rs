@@ -13,7 +13,7 @@ use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper};
 
 use crate::console::complete::{candidates, Names};
-use crate::console::{run_to, PROMPT};
+use crate::console::{run_to, Output, PROMPT};
 use crate::pbx::Pbx;
 
 struct ConsoleHelper {
@@ -55,11 +55,36 @@ fn history_path() -> Option<PathBuf> {
     std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".dialstate_history"))
 }
 
+/// What the REPL runs lines against: the PBX in this process, or a server over its control
+/// socket (`dialstate remote`). Both run the same command code, `console::run`.
+pub trait Backend {
+    fn run(&mut self, line: &str) -> Output;
+    /// The names tab completion offers.
+    fn names(&mut self) -> Names;
+}
+
+/// In this process a `call` streams its trace to the terminal as it runs (`console::run_to`);
+/// the returned output holds nothing more to print.
+impl Backend for Pbx {
+    fn run(&mut self, line: &str) -> Output {
+        run_to(self, line, &mut std::io::stdout().lock())
+    }
+
+    fn names(&mut self) -> Names {
+        Names::of(self)
+    }
+}
+
 /// Runs the interactive console until `exit` or end of input.
 pub fn interactive(pbx: &mut Pbx) -> Result<(), ReadlineError> {
+    interactive_with(pbx)
+}
+
+/// Runs the interactive console against any backend.
+pub fn interactive_with(backend: &mut dyn Backend) -> Result<(), ReadlineError> {
     let mut editor: Editor<ConsoleHelper, DefaultHistory> = Editor::new()?;
     editor.set_helper(Some(ConsoleHelper {
-        names: Names::of(pbx),
+        names: backend.names(),
     }));
     let history = history_path();
     if let Some(path) = &history {
@@ -71,12 +96,13 @@ pub fn interactive(pbx: &mut Pbx) -> Result<(), ReadlineError> {
                 if !line.trim().is_empty() {
                     let _ = editor.add_history_entry(line.as_str());
                 }
-                let output = run_to(pbx, &line, &mut std::io::stdout().lock());
+                let output = backend.run(&line);
+                print!("{}", output.text);
                 if output.exit {
                     break;
                 }
                 if let Some(helper) = editor.helper_mut() {
-                    helper.names = Names::of(pbx);
+                    helper.names = backend.names();
                 }
             }
             Err(ReadlineError::Interrupted) => continue,

@@ -42,6 +42,12 @@ macro_rules! codes {
 }
 
 codes! {
+    // pjsip.conf objects (`res/res_pjsip/pjsip_configuration.c`, sorcery): a bad object is
+    // skipped, the rest loads.
+    PjsipUnknownType => "pjsip::unknown-type", Warning;
+    PjsipUnknownOption => "pjsip::unknown-option", Warning;
+    PjsipBadValue => "pjsip::bad-value", Error;
+    PjsipMissingObject => "pjsip::missing-object", Warning;
     // The config lexical layer (`main/config.c`). Errors are the problems that make Asterisk
     // refuse the whole file (`Fatal`).
     UnreadableFile => "config::unreadable-file", Fatal;

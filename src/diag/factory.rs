@@ -88,6 +88,65 @@ impl Diagnostics {
         }
     }
 
+    // ---- pjsip.conf ------------------------------------------------------------------------
+
+    pub fn pjsip_unknown_type(&mut self, at: Span, section: &str, kind: &str) {
+        self.push(
+            Code::PjsipUnknownType,
+            Some(at),
+            "unknown type",
+            format!(
+                "section `{section}` has type `{kind}`, which dialstate does not serve; ignored"
+            ),
+        );
+        self.with_help(
+            "dialstate reads `endpoint`, `auth`, `aor`, `transport` and `global` objects",
+        );
+    }
+
+    pub fn pjsip_no_type(&mut self, at: Span, section: &str) {
+        self.push(
+            Code::PjsipUnknownType,
+            Some(at),
+            "no type",
+            format!("section `{section}` has no `type`; ignored"),
+        );
+    }
+
+    pub fn pjsip_unknown_option(&mut self, at: Span, kind: &str, section: &str, option: &str) {
+        self.push(
+            Code::PjsipUnknownOption,
+            Some(at),
+            "unknown option",
+            format!("`{option}` is not an option dialstate knows for {kind} `{section}`; ignored"),
+        );
+    }
+
+    pub fn pjsip_bad_value(
+        &mut self,
+        at: Span,
+        section: &str,
+        option: &str,
+        expected: &str,
+        found: &str,
+    ) {
+        self.push(
+            Code::PjsipBadValue,
+            Some(at),
+            "bad value",
+            format!("`{option}` of `{section}` expects {expected}, found `{found}`; the object is not loaded"),
+        );
+    }
+
+    pub fn pjsip_missing_object(&mut self, at: Span, section: &str, kind: &str, name: &str) {
+        self.push(
+            Code::PjsipMissingObject,
+            Some(at),
+            "not defined",
+            format!("`{section}` names {kind} `{name}`, which is not defined"),
+        );
+    }
+
     // ---- config ----------------------------------------------------------------------------
 
     pub fn unreadable_file(&mut self, at: Option<Span>, path: &str, reason: &str) {

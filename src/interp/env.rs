@@ -13,6 +13,9 @@ pub trait Env {
     fn state(&self) -> &StateEngine;
     /// Announces a device state (technology devices during a simulated call).
     fn set_device(&mut self, id: &str, state: DeviceState) -> Vec<Change>;
+    /// Records (or clears) the channel that makes `device` ring, before RINGING is announced,
+    /// so BLF watchers see who is calling.
+    fn set_ringing_call(&mut self, _device: &str, _call: Option<crate::state::RingingCall>) {}
     /// A global variable (set by `[globals]` or at run time).
     fn global(&self, name: &str) -> Option<String>;
     fn set_global(&mut self, name: &str, value: &str);

@@ -38,6 +38,22 @@ pub struct Pbx {
     pub max_steps: u64,
     /// Concrete hints created from pattern hints (kept across reloads while the pattern matches).
     pattern_hints: std::collections::HashSet<HintKey>,
+    /// What `pjsip show subscriptions inbound` lists, when a SIP server runs beside this PBX.
+    pub inbound: Option<Arc<dyn InboundSubscriptions>>,
+}
+
+/// `pjsip show subscriptions inbound` with no subscriptions (or no SIP server).
+pub fn empty_inbound() -> String {
+    format!(
+        "Endpoint: <Endpoint/Caller-ID.............................................>\nResource: <Resource/Event.................................................>\n  Expiry: <Expiry>  <Call-id..............................................>\n{}\n\n0 active subscriptions\n",
+        "=".repeat(75)
+    )
+}
+
+/// The SIP server's view of its inbound subscriptions, for the console (which knows no SIP).
+pub trait InboundSubscriptions: Send + Sync {
+    /// The rows of `pjsip show subscriptions inbound`, as printed text, or none.
+    fn show_inbound(&self) -> String;
 }
 
 impl std::fmt::Debug for Pbx {
@@ -89,7 +105,20 @@ impl Pbx {
             channels: 0,
             max_steps: crate::interp::limits::DEFAULT_MAX_STEPS,
             pattern_hints: std::collections::HashSet::new(),
+            inbound: None,
         }
+    }
+
+    /// As `open`, with a provider already shared (the server's configuration folder or demo).
+    pub fn open_shared(
+        provider: Arc<dyn SourceProvider + Send + Sync>,
+        path: &Path,
+        store: Box<dyn Store>,
+    ) -> Result<Pbx, Error> {
+        let mut pbx = Pbx::load_shared(provider, path);
+        pbx.store = store;
+        pbx.restore()?;
+        Ok(pbx)
     }
 
     /// Loads the dialplan and restores the persisted Custom device states and CustomPresence
@@ -100,6 +129,12 @@ impl Pbx {
     {
         let mut pbx = Pbx::load(provider, path);
         pbx.store = store;
+        pbx.restore()?;
+        Ok(pbx)
+    }
+
+    fn restore(&mut self) -> Result<(), Error> {
+        let pbx = self;
         for (name, value) in pbx.store.family(DEVSTATE_FAMILY)? {
             let state = DeviceState::parse(&value);
             pbx.state.set_device(&format!("Custom:{name}"), state);
@@ -112,7 +147,45 @@ impl Pbx {
             pbx.state
                 .set_presence(&format!("CustomPresence:{name}"), presence);
         }
-        Ok(pbx)
+        Ok(())
+    }
+
+    /// The hint a SUBSCRIBE for `exten` in `context` watches (spec sip-presence.md §4 step 7):
+    /// the extension's hint priority, found through includes and patterns. A hint that only a
+    /// pattern provides becomes a concrete hint for this number, as `EXTENSION_STATE` does.
+    pub fn subscribe_hint(&mut self, context: &str, exten: &str) -> Option<HintKey> {
+        let (name, ctx, text) = {
+            let found = self
+                .dialplan
+                .find(
+                    context,
+                    exten,
+                    crate::dialplan::Target::Priority(crate::dialplan::PRIORITY_HINT),
+                    None,
+                )
+                .ok()?;
+            (
+                found.exten.name.to_string(),
+                found.context.name.to_string(),
+                found.priority.app.to_string(),
+            )
+        };
+        if !name.starts_with('_') {
+            let key = HintKey {
+                exten: name.into(),
+                context: ctx.into(),
+            };
+            return self.state.hint(&key).is_some().then_some(key);
+        }
+        let key = HintKey {
+            exten: exten.into(),
+            context: ctx.clone().into(),
+        };
+        if self.state.hint(&key).is_none() {
+            let text = text.replace("${EXTEN}", exten).replace("${CONTEXT}", &ctx);
+            crate::interp::Env::add_hint(self, exten, &ctx, &text);
+        }
+        Some(key)
     }
 
     /// Replaces the state database (`dialstate eval --db` without a dialplan).
@@ -364,6 +437,10 @@ impl crate::interp::Env for Pbx {
         let changes = self.state.set_device(id, state);
         self.autohint(id);
         changes
+    }
+
+    fn set_ringing_call(&mut self, device: &str, call: Option<crate::state::RingingCall>) {
+        self.state.set_ringing_call(device, call);
     }
 
     fn global(&self, name: &str) -> Option<String> {

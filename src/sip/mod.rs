@@ -5,3 +5,11 @@
 
 pub mod auth;
 pub mod body;
+pub mod client;
+pub mod config;
+pub mod limits;
+pub mod message;
+pub mod notifier;
+pub mod persist;
+pub mod server;
+pub mod uri;

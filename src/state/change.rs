@@ -3,6 +3,26 @@
 
 use crate::state::{DeviceState, ExtensionState, HintKey, Presence};
 
+/// The channel that makes a device ring (Asterisk's "causing channel", spec state.md §2.5), as
+/// a simulated call describes it: dialog-info shows it to BLF watchers, with the dialog ids a
+/// phone needs to offer call pickup.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RingingCall {
+    /// The ringing channel's name.
+    pub channel: String,
+    /// Dialog identifiers of the ringing call (synthetic for a simulated call).
+    pub call_id: String,
+    pub local_tag: String,
+    pub remote_tag: String,
+    /// Who is calling.
+    pub caller_num: Option<String>,
+    pub caller_name: Option<String>,
+    /// The number being rung (the device's resource).
+    pub callee: String,
+    /// Order of creation; the oldest ringing channel is the one shown.
+    pub seq: u64,
+}
+
 /// One change, in the order it happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
@@ -12,11 +32,13 @@ pub enum Change {
     ProviderPresence { id: String, presence: Presence },
     /// A hint's extension state changed. `repeat` marks a RINGING state reported again
     /// unchanged (another caller may be ringing the same phone); only extended watchers get it.
+    /// `call` is the oldest channel ringing one of the hint's devices, when one is known.
     Extension {
         key: HintKey,
         old: ExtensionState,
         new: ExtensionState,
         repeat: bool,
+        call: Option<std::sync::Arc<RingingCall>>,
     },
     /// A hint's presence changed.
     Presence {
@@ -61,6 +83,7 @@ impl std::fmt::Display for Change {
                 old,
                 new,
                 repeat,
+                ..
             } => write!(
                 f,
                 "hint {key} {} -> {}{}",

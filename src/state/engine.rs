@@ -9,7 +9,9 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 
 use rustc_hash::FxHashMap;
 
-use crate::state::{aggregate, Change, DeviceState, ExtensionState, Hint, Presence, PresenceState};
+use crate::state::{
+    aggregate, Change, DeviceState, ExtensionState, Hint, Presence, PresenceState, RingingCall,
+};
 
 /// Technologies treated as configured channel drivers: their devices start `UNAVAILABLE`
 /// (configured, nothing registered), as PJSIP endpoints do on a fresh Asterisk.
@@ -58,6 +60,9 @@ struct HintEntry {
     presence: Presence,
     /// This hint's own watchers (global ones live in `StateEngine::global`).
     watchers: Vec<Watcher>,
+    /// Watchers kept outside the engine (SIP subscriptions fanned out by the SIP layer from
+    /// one global watcher), counted in `core show hints`.
+    external: u32,
 }
 
 /// What `core show hints` shows about one hint.
@@ -75,11 +80,38 @@ pub struct HintView<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct WatchId(u64);
 
+/// Where a watcher's changes go: a std channel, or a function (which lets the async layers
+/// forward into their own channels without the engine knowing them). A sink that returns false
+/// is gone and is dropped.
+#[derive(Clone)]
+pub enum Sink {
+    Channel(Sender<Change>),
+    Func(std::sync::Arc<dyn Fn(&Change) -> bool + Send + Sync>),
+}
+
+impl Sink {
+    fn send(&self, change: &Change) -> bool {
+        match self {
+            Sink::Channel(tx) => tx.send(change.clone()).is_ok(),
+            Sink::Func(f) => f(change),
+        }
+    }
+}
+
+impl fmt::Debug for Sink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Sink::Channel(_) => f.write_str("Sink::Channel"),
+            Sink::Func(_) => f.write_str("Sink::Func"),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Watcher {
     id: WatchId,
     extended: bool,
-    tx: Sender<Change>,
+    tx: Sink,
 }
 
 /// Why a watch was refused.
@@ -105,6 +137,9 @@ pub struct StateEngine {
     global: Vec<Watcher>,
     /// Which hint each per-hint watcher watches.
     watching: FxHashMap<WatchId, HintId>,
+    /// The channel making each ringing device ring, when a simulated call said so.
+    calls: FxHashMap<DeviceId, std::sync::Arc<RingingCall>>,
+    next_call: u64,
     next_watch: u64,
 }
 
@@ -193,7 +228,7 @@ impl StateEngine {
             state,
         };
         for w in entry.watchers.iter().chain(self.global.iter()) {
-            let _ = w.tx.send(change.clone());
+            let _ = w.tx.send(&change);
         }
         for w in &entry.watchers {
             self.watching.remove(&w.id);
@@ -281,6 +316,7 @@ impl StateEngine {
                     state,
                     presence,
                     watchers: Vec::new(),
+                    external: 0,
                 });
             }
             Some(Some(entry)) => {
@@ -302,6 +338,7 @@ impl StateEngine {
                         old: std::mem::replace(&mut entry.state, state),
                         new: state,
                         repeat: false,
+                        call: None,
                     });
                 }
             }
@@ -424,16 +461,22 @@ impl StateEngine {
                 continue;
             };
             let new = self.extension_state_of(&h.devices);
+            let ringing = matches!(new, ExtensionState::Ringing | ExtensionState::InUseRinging);
+            let call = if ringing && !self.calls.is_empty() {
+                self.ringing_call_of(&h.devices)
+            } else {
+                None
+            };
             let Some(Some(h)) = self.hints.get_mut(hint as usize) else {
                 continue;
             };
-            let ringing = matches!(new, ExtensionState::Ringing | ExtensionState::InUseRinging);
             if new != h.state || ringing {
                 changes.push(Change::Extension {
                     key: h.key.clone(),
                     old: h.state,
                     new,
                     repeat: new == h.state,
+                    call,
                 });
                 h.state = new;
             }
@@ -474,6 +517,49 @@ impl StateEngine {
         changes
     }
 
+    /// Records (or clears) the channel that makes `device` ring; set it before announcing
+    /// RINGING so the change carries it.
+    pub fn set_ringing_call(&mut self, device: &str, call: Option<RingingCall>) {
+        let dev = self.intern_device(device);
+        match call {
+            Some(mut call) => {
+                self.next_call += 1;
+                call.seq = self.next_call;
+                self.calls.insert(dev, std::sync::Arc::new(call));
+            }
+            None => {
+                self.calls.remove(&dev);
+            }
+        }
+    }
+
+    /// The oldest channel ringing one of `devices`.
+    fn ringing_call_of(&self, devices: &[DeviceId]) -> Option<std::sync::Arc<RingingCall>> {
+        devices
+            .iter()
+            .filter(|d| {
+                self.devices.get(**d as usize).is_some_and(|e| {
+                    matches!(e.state, DeviceState::Ringing | DeviceState::Ringinuse)
+                })
+            })
+            .filter_map(|d| self.calls.get(d))
+            .min_by_key(|c| c.seq)
+            .cloned()
+    }
+
+    /// The ringing call a hint shows now (for a new watcher's first report).
+    pub fn hint_ringing_call(&self, key: &HintKey) -> Option<std::sync::Arc<RingingCall>> {
+        let &id = self.ids.get(key)?;
+        let entry = self.hints.get(id as usize)?.as_ref()?;
+        if !matches!(
+            entry.state,
+            ExtensionState::Ringing | ExtensionState::InUseRinging
+        ) {
+            return None;
+        }
+        self.ringing_call_of(&entry.devices)
+    }
+
     // ---- watchers -------------------------------------------------------------------------
 
     /// Watches one hint (`Some(key)`) or every hint (`None`). Extended watchers (SIP) also get
@@ -483,6 +569,18 @@ impl StateEngine {
         key: Option<&HintKey>,
         extended: bool,
     ) -> Result<(WatchId, Receiver<Change>), WatchError> {
+        let (tx, rx) = channel();
+        let id = self.watch_with(key, extended, Sink::Channel(tx))?;
+        Ok((id, rx))
+    }
+
+    /// Watches one hint or every hint, delivering to `sink`.
+    pub fn watch_with(
+        &mut self,
+        key: Option<&HintKey>,
+        extended: bool,
+        sink: Sink,
+    ) -> Result<WatchId, WatchError> {
         let hint = match key {
             None => None,
             Some(key) => match self.ids.get(key) {
@@ -492,8 +590,11 @@ impl StateEngine {
         };
         self.next_watch += 1;
         let id = WatchId(self.next_watch);
-        let (tx, rx) = channel();
-        let watcher = Watcher { id, extended, tx };
+        let watcher = Watcher {
+            id,
+            extended,
+            tx: sink,
+        };
         match hint {
             Some(h) => {
                 if let Some(Some(entry)) = self.hints.get_mut(h as usize) {
@@ -503,7 +604,20 @@ impl StateEngine {
             }
             None => self.global.push(watcher),
         }
-        Ok((id, rx))
+        Ok(id)
+    }
+
+    /// Adds `delta` to the count of watchers kept outside the engine for one hint (SIP
+    /// subscriptions). Returns false when there is no such hint.
+    pub fn add_external_watchers(&mut self, key: &HintKey, delta: i64) -> bool {
+        let Some(&id) = self.ids.get(key) else {
+            return false;
+        };
+        let Some(Some(entry)) = self.hints.get_mut(id as usize) else {
+            return false;
+        };
+        entry.external = (i64::from(entry.external) + delta).clamp(0, i64::from(u32::MAX)) as u32;
+        true
     }
 
     /// Stops a watcher. Returns false when it was not watching.
@@ -539,7 +653,7 @@ impl StateEngine {
                 .and_then(Option::as_ref)
                 .map_or(&[][..], |it| &it.watchers[..]);
             for w in own.iter().chain(self.global.iter()) {
-                if (!repeat || w.extended) && w.tx.send(change.clone()).is_err() {
+                if (!repeat || w.extended) && !w.tx.send(change) {
                     dead.push(w.id);
                 }
             }
@@ -559,7 +673,7 @@ impl StateEngine {
                 text: &it.hint.text,
                 state: it.state,
                 presence: &it.presence,
-                watchers: it.watchers.len(),
+                watchers: it.watchers.len() + it.external as usize,
             })
         })
     }
@@ -572,7 +686,7 @@ impl StateEngine {
             text: &it.hint.text,
             state: it.state,
             presence: &it.presence,
-            watchers: it.watchers.len(),
+            watchers: it.watchers.len() + it.external as usize,
         })
     }
 

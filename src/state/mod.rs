@@ -10,9 +10,9 @@ mod extension;
 mod hint;
 mod presence;
 
-pub use change::Change;
+pub use change::{Change, RingingCall};
 pub use device::{aggregate, DeviceState};
-pub use engine::{HintKey, HintView, StateEngine, WatchError, WatchId};
+pub use engine::{HintKey, HintView, Sink, StateEngine, WatchError, WatchId};
 pub use extension::ExtensionState;
 pub use hint::Hint;
 pub use presence::{Presence, PresenceError, PresenceState, PresenceValue, MAX_PRESENCE_TEXT};

@@ -92,6 +92,16 @@ impl BatchWriter {
         rx
     }
 
+    /// Queues a delete without waiting for it.
+    pub fn submit_delete(&self, family: &str, key: &str) {
+        let (done, _rx) = channel();
+        let _ = self.send(Request::Delete {
+            family: family.to_string(),
+            key: key.to_string(),
+            done,
+        });
+    }
+
     fn ask<T>(&self, make: impl FnOnce(Sender<Result<T, Error>>) -> Request) -> Result<T, Error> {
         let (done, rx) = channel();
         self.send(make(done))?;
@@ -136,6 +146,41 @@ impl Store for BatchWriter {
             family: family.to_string(),
             done,
         })
+    }
+}
+
+/// A writer shared between owners (the PBX and the SIP server): every call goes to the one
+/// writer thread.
+impl Store for std::sync::Arc<BatchWriter> {
+    fn get(&self, family: &str, key: &str) -> Result<Option<String>, Error> {
+        self.as_ref().get(family, key)
+    }
+
+    fn put(&mut self, family: &str, key: &str, value: &str) -> Result<(), Error> {
+        self.submit(family, key, value).recv().map_err(|_| gone())?
+    }
+
+    fn put_many(&mut self, items: &[(&str, &str, &str)]) -> Result<(), Error> {
+        let pending: Vec<_> = items
+            .iter()
+            .map(|(family, key, value)| self.submit(family, key, value))
+            .collect();
+        for rx in pending {
+            rx.recv().map_err(|_| gone())??;
+        }
+        Ok(())
+    }
+
+    fn delete(&mut self, family: &str, key: &str) -> Result<bool, Error> {
+        self.ask(|done| Request::Delete {
+            family: family.to_string(),
+            key: key.to_string(),
+            done,
+        })
+    }
+
+    fn family(&self, family: &str) -> Result<Vec<(String, String)>, Error> {
+        self.as_ref().family(family)
     }
 }
 

@@ -6,5 +6,7 @@ mod corpus;
 mod interp;
 mod regression;
 mod scripts;
+mod serve;
+mod sip;
 mod support;
 mod tidy;

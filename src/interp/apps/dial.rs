@@ -62,6 +62,8 @@ fn dial(exec: &mut Exec<'_>, data: &str) -> Flow {
     // Ringing devices: those that can ring.
     for (device, outcome) in &outcomes {
         if matches!(outcome, DialOutcome::Answer | DialOutcome::NoAnswer) {
+            let call = ringing_call(exec, device);
+            exec.env.set_ringing_call(device, Some(call));
             let changes = exec.env.set_device(device, DeviceState::Ringing);
             exec.record(changes);
             exec.verbose(3, format!("{device} is ringing"));
@@ -71,6 +73,12 @@ fn dial(exec: &mut Exec<'_>, data: &str) -> Flow {
         .iter()
         .find(|(_, o)| *o == DialOutcome::Answer)
         .map(|it| it.0.clone());
+    // Ringing is over for every device: the call is answered or given up.
+    for (device, outcome) in &outcomes {
+        if matches!(outcome, DialOutcome::Answer | DialOutcome::NoAnswer) {
+            exec.env.set_ringing_call(device, None);
+        }
+    }
     // Devices that rang but did not take the call go back to idle.
     for (device, outcome) in &outcomes {
         let took = answered.as_deref() == Some(device.as_str());
@@ -282,4 +290,31 @@ fn pickup_chan(exec: &mut Exec<'_>, data: &str) -> Flow {
         format!("No target channel found for {target}."),
     );
     Flow::Next
+}
+
+/// The ringing channel a dialled device shows BLF watchers: the caller of this call, and
+/// dialog ids made from the simulated channel (a phone may offer call pickup with them).
+fn ringing_call(exec: &Exec<'_>, device: &str) -> crate::state::RingingCall {
+    let callee = device
+        .split_once('/')
+        .map_or(device, |(_, resource)| resource)
+        .to_string();
+    let channel = format!("{device}-{}", exec.chan.uniqueid);
+    crate::state::RingingCall {
+        call_id: format!("{}-{callee}", exec.chan.uniqueid),
+        local_tag: format!("{:x}", fxhash(&channel)),
+        remote_tag: format!("{:x}", fxhash(&exec.chan.name)),
+        channel,
+        caller_num: exec.chan.caller_num.clone(),
+        caller_name: exec.chan.caller_name.clone(),
+        callee,
+        seq: 0,
+    }
+}
+
+/// A stable hash for synthetic tags.
+fn fxhash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }

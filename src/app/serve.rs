@@ -1,0 +1,386 @@
+//! `dialstate serve`: the long-running process. It loads the configuration (a folder with
+//! `extensions.conf` and `pjsip.conf`, or the bundled demo), opens the state database behind its
+//! writer thread, binds the SIP transports and the control socket, and runs until SIGINT or
+//! SIGTERM. The PBX stays synchronous behind a mutex; its changes reach the SIP task over a
+//! channel.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, UdpSocket, UnixListener};
+use tokio::sync::watch;
+
+use crate::config::{FsProvider, MemProvider, PathKind, SourceProvider};
+use crate::diag::render_short;
+use crate::pbx::{InboundSubscriptions, Pbx};
+use crate::sip::config::{Protocol, SipConfig};
+use crate::sip::notifier::{HintState, Hints, InboundTable, Notifier, Persist};
+use crate::sip::persist::{Record, FAMILY};
+use crate::sip::server::Bound;
+use crate::state::{Change, Hint, HintKey, Sink};
+use crate::store::{BatchWriter, Store};
+
+/// The demo configuration built into the binary.
+const DEMO_EXTENSIONS: &str = include_str!("../../dialplans/demo/extensions.conf");
+const DEMO_PJSIP: &str = include_str!("../../dialplans/demo/pjsip.conf");
+
+/// Longest control-socket line accepted.
+const MAX_CONTROL_LINE: usize = 64 * 1024;
+
+/// What `serve` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub config: Option<PathBuf>,
+    pub sip: Vec<String>,
+    pub db: String,
+    pub control: PathBuf,
+}
+
+/// Locks the PBX even if a panicking thread poisoned the lock (state stays usable).
+pub fn lock(pbx: &Mutex<Pbx>) -> MutexGuard<'_, Pbx> {
+    pbx.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+struct PbxHints(Arc<Mutex<Pbx>>);
+
+impl Hints for PbxHints {
+    fn subscribe(&mut self, context: &str, exten: &str) -> Option<(HintKey, HintState)> {
+        let mut pbx = lock(&self.0);
+        let key = pbx.subscribe_hint(context, exten)?;
+        let view = pbx.state().hint(&key)?;
+        let state = HintState {
+            state: view.state,
+            presence: view.presence.clone(),
+            has_devices: !Hint::parse(view.text).devices.is_empty(),
+            ringing: pbx.state().hint_ringing_call(&key),
+        };
+        pbx.state_mut().add_external_watchers(&key, 1);
+        Some((key, state))
+    }
+
+    fn release(&mut self, key: &HintKey) {
+        lock(&self.0).state_mut().add_external_watchers(key, -1);
+    }
+}
+
+struct DbPersist(Arc<BatchWriter>);
+
+impl Persist for DbPersist {
+    fn save(&mut self, id: &str, record: &str) {
+        // Fire and forget: the writer thread commits it with whatever else is queued.
+        drop(self.0.submit(FAMILY, id, record));
+    }
+
+    fn delete(&mut self, id: &str) {
+        self.0.submit_delete(FAMILY, id);
+    }
+}
+
+struct Table(InboundTable);
+
+impl InboundSubscriptions for Table {
+    fn show_inbound(&self) -> String {
+        crate::sip::notifier::render_inbound(&self.0, crate::sip::server::now().epoch)
+    }
+}
+
+/// Parses `udp:127.0.0.1:5060` / `tcp:[::1]:5070`.
+pub fn parse_listen(text: &str) -> Result<(Protocol, SocketAddr), String> {
+    let (proto, addr) = text
+        .split_once(':')
+        .ok_or_else(|| format!("expected PROTO:ADDR:PORT, found `{text}`"))?;
+    let protocol = match proto.to_ascii_lowercase().as_str() {
+        "udp" => Protocol::Udp,
+        "tcp" => Protocol::Tcp,
+        _ => return Err(format!("unknown transport `{proto}` (udp or tcp)")),
+    };
+    let addr = addr
+        .parse()
+        .map_err(|_| format!("expected ADDR:PORT, found `{addr}`"))?;
+    Ok((protocol, addr))
+}
+
+/// Loads the dialplan and pjsip.conf of `dir`, or the demo.
+fn load_config(
+    dir: Option<&Path>,
+) -> Result<(Arc<dyn SourceProvider + Send + Sync>, PathBuf, SipConfig), String> {
+    match dir {
+        Some(dir) => {
+            let ext = dir.join("extensions.conf");
+            if FsProvider.kind(&ext) != PathKind::File {
+                return Err(format!("no extensions.conf in `{}`", dir.display()));
+            }
+            let pjsip = dir.join("pjsip.conf");
+            let sip = if FsProvider.kind(&pjsip) == PathKind::File {
+                let loaded = crate::sip::config::load(&FsProvider, &pjsip);
+                for diag in loaded.diagnostics.items() {
+                    eprintln!("{}", render_short(&loaded.sources, diag));
+                }
+                loaded.value
+            } else {
+                SipConfig::default()
+            };
+            Ok((Arc::new(FsProvider), ext, sip))
+        }
+        None => {
+            let provider = MemProvider::default()
+                .with("demo/extensions.conf", DEMO_EXTENSIONS)
+                .with("demo/pjsip.conf", DEMO_PJSIP);
+            let loaded = crate::sip::config::load(&provider, Path::new("demo/pjsip.conf"));
+            Ok((
+                Arc::new(provider),
+                PathBuf::from("demo/extensions.conf"),
+                loaded.value,
+            ))
+        }
+    }
+}
+
+/// Runs the server.
+pub fn serve(opts: Options) -> ExitCode {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DIALSTATE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .try_init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("dialstate: cannot start the runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        match serve_async(opts).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("dialstate: {err}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
+async fn serve_async(opts: Options) -> Result<(), String> {
+    let (provider, path, sip) = load_config(opts.config.as_deref())?;
+    let mut listen = Vec::new();
+    for text in &opts.sip {
+        listen.push(parse_listen(text)?);
+    }
+    if listen.is_empty() {
+        listen = sip
+            .transports
+            .iter()
+            .map(|t| (t.protocol, t.bind))
+            .collect();
+    }
+    if listen.is_empty() {
+        let addr = SocketAddr::from(([127, 0, 0, 1], 5060));
+        listen = vec![(Protocol::Udp, addr), (Protocol::Tcp, addr)];
+    }
+    let mut sockets = Vec::new();
+    for (protocol, addr) in &listen {
+        let bound = match protocol {
+            Protocol::Udp => Bound::Udp(
+                UdpSocket::bind(addr)
+                    .await
+                    .map_err(|e| format!("cannot listen on udp:{addr}: {e}"))?,
+            ),
+            Protocol::Tcp => Bound::Tcp(
+                TcpListener::bind(addr)
+                    .await
+                    .map_err(|e| format!("cannot listen on tcp:{addr}: {e}"))?,
+            ),
+        };
+        sockets.push(bound);
+    }
+    let store = crate::store::open(&opts.db)
+        .map_err(|e| format!("cannot use the state database `{}`: {e}", opts.db))?;
+    let writer = Arc::new(BatchWriter::spawn(store).map_err(|e| e.to_string())?);
+    let pbx = Pbx::open_shared(provider, &path, Box::new(writer.clone()))
+        .map_err(|e| format!("cannot restore state from `{}`: {e}", opts.db))?;
+    for diag in pbx.diagnostics().items().iter().filter(|d| d.is_error()) {
+        eprintln!("{}", render_short(pbx.sources(), diag));
+    }
+    let records: Vec<Record> = writer
+        .family(FAMILY)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter_map(|(_, v)| Record::from_json(&v))
+        .collect();
+    let control = opts.control.clone();
+    let (stop_tx, stop) = watch::channel(false);
+    let signals = tokio::spawn(wait_for_signal(stop_tx));
+    let result = run_server(pbx, sip, sockets, records, writer.clone(), &control, stop).await;
+    signals.abort();
+    let _ = signals.await;
+    let _ = std::fs::remove_file(&control);
+    // The writer thread finishes queued writes when the last handle goes.
+    drop(writer);
+    result
+}
+
+/// Everything after loading: also what the integration tests start, on sockets bound to port 0.
+pub async fn run_server(
+    mut pbx: Pbx,
+    sip: SipConfig,
+    sockets: Vec<Bound>,
+    records: Vec<Record>,
+    writer: Arc<BatchWriter>,
+    control: &Path,
+    stop: watch::Receiver<bool>,
+) -> Result<(), String> {
+    let (tx, changes) = tokio::sync::mpsc::unbounded_channel::<Change>();
+    pbx.state_mut()
+        .watch_with(
+            None,
+            true,
+            Sink::Func(Arc::new(move |change: &Change| {
+                tx.send(change.clone()).is_ok()
+            })),
+        )
+        .map_err(|e| format!("{e:?}"))?;
+    let locals = sockets
+        .iter()
+        .map(Bound::local)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    let pbx = Arc::new(Mutex::new(pbx));
+    let mut secret = [0u8; 32];
+    secret[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    secret[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    let notifier = Notifier::new(
+        Arc::new(sip),
+        locals.clone(),
+        Box::new(PbxHints(pbx.clone())),
+        Box::new(DbPersist(writer)),
+        secret,
+    );
+    lock(&pbx).inbound = Some(Arc::new(Table(notifier.table())));
+    if let Some(dir) = control.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    if std::os::unix::net::UnixStream::connect(control).is_ok() {
+        return Err(format!("another server answers on `{}`", control.display()));
+    }
+    let _ = std::fs::remove_file(control);
+    let listener = UnixListener::bind(control).map_err(|e| {
+        format!(
+            "cannot open the control socket `{}`: {e}",
+            control.display()
+        )
+    })?;
+    let listening: Vec<String> = locals
+        .iter()
+        .map(|t| format!("{}:{}", t.protocol.as_str().to_ascii_lowercase(), t.addr))
+        .collect();
+    println!(
+        "dialstate: listening on {}; control socket {}",
+        listening.join(", "),
+        control.display()
+    );
+    let control_task = tokio::spawn(control_server(listener, pbx.clone(), stop.clone()));
+    crate::sip::server::run(notifier, sockets, changes, records, stop).await;
+    let _ = control_task.await;
+    // Stop watching before the PBX goes, so nothing is sent into a closed channel.
+    drop(pbx);
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn wait_for_signal(stop: watch::Sender<bool>) {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+            let _ = stop.send(true);
+            return;
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    tracing::info!("shutting down");
+    let _ = stop.send(true);
+}
+
+/// The control socket: one request per line, `x COMMAND` (run a console command) or `names`
+/// (completion names); each answer is `LEN OK EXIT\n` and LEN bytes of text.
+async fn control_server(
+    listener: UnixListener,
+    pbx: Arc<Mutex<Pbx>>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut conns = tokio::task::JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = stop.changed() => break,
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let pbx = pbx.clone();
+                let stop = stop.clone();
+                conns.spawn(control_connection(stream, pbx, stop));
+            }
+        }
+    }
+    conns.shutdown().await;
+}
+
+async fn control_connection(
+    stream: tokio::net::UnixStream,
+    pbx: Arc<Mutex<Pbx>>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let (reader, mut writer) = stream.into_split();
+    let mut reader = BufReader::new(reader);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let mut limited = (&mut reader).take(MAX_CONTROL_LINE as u64 + 1);
+        let read = tokio::select! {
+            _ = stop.changed() => return,
+            read = limited.read_line(&mut line) => read,
+        };
+        match read {
+            Ok(0) | Err(_) => return,
+            Ok(n) if n > MAX_CONTROL_LINE => return,
+            Ok(_) => {}
+        }
+        let request = line.trim_end_matches(['\r', '\n']).to_string();
+        let pbx = pbx.clone();
+        let answer = tokio::task::spawn_blocking(move || {
+            let mut pbx = lock(&pbx);
+            match request.split_once(' ') {
+                Some(("x", command)) => {
+                    let out = crate::console::run(&mut pbx, command);
+                    (out.text, out.ok, out.exit)
+                }
+                _ if request == "names" => (
+                    crate::console::complete::Names::of(&pbx).to_text(),
+                    true,
+                    false,
+                ),
+                _ => ("unknown control request\n".to_string(), false, false),
+            }
+        })
+        .await;
+        let Ok((text, ok, exit)) = answer else { return };
+        let head = format!("{} {} {}\n", text.len(), u8::from(ok), u8::from(exit));
+        if writer.write_all(head.as_bytes()).await.is_err()
+            || writer.write_all(text.as_bytes()).await.is_err()
+        {
+            return;
+        }
+    }
+}

@@ -1,0 +1,1608 @@
+//! The notifier: everything the SIP server decides, as a synchronous state machine. Datagrams
+//! and stream messages come in, state changes come in, timers fire; responses and NOTIFYs go
+//! out as bytes. No sockets, no clock: the caller passes `Now` and sends what `Outbound` says,
+//! so the whole SIP behaviour is testable in memory and over loopback alike.
+//!
+//! Check order, response codes and header layout follow spec sip-presence.md §§4–7 (Asterisk 22
+//! with res_pjsip); where dialstate does better than Asterisk (Min-Expires on 423, Allow-Events
+//! on 489, 400 to malformed requests, `reason=timeout` on expiry) README says so.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::fmt::Write as _;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use indexmap::IndexSet;
+
+use crate::sip::auth::{Authenticator, Credentials, Verdict};
+use crate::sip::body::{self, BodyOptions, BodyType, HintSnapshot, Package, Slots, Template};
+use crate::sip::config::{Endpoint, Protocol, SipConfig};
+use crate::sip::limits;
+use crate::sip::message::{Builder, Message, Start, Via};
+use crate::sip::persist::Record;
+use crate::sip::uri::{NameAddr, Uri};
+use crate::state::{Change, ExtensionState, HintKey, Presence, RingingCall};
+
+/// The time, twice: monotonic for timers, wall-clock seconds for what is persisted.
+#[derive(Debug, Clone, Copy)]
+pub struct Now {
+    pub mono: Instant,
+    pub epoch: u64,
+}
+
+/// One listening transport, as advertised in Via and Contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalTransport {
+    pub protocol: Protocol,
+    pub addr: SocketAddr,
+}
+
+/// Bytes that arrived.
+#[derive(Debug, Clone, Copy)]
+pub struct Inbound<'a> {
+    /// Index into the notifier's transports.
+    pub transport: usize,
+    pub peer: SocketAddr,
+    pub bytes: &'a [u8],
+}
+
+/// Bytes to send: over `transport` to `peer` (on TCP, over the connection with that peer,
+/// opened if needed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outbound {
+    pub transport: usize,
+    pub peer: SocketAddr,
+    pub bytes: Vec<u8>,
+}
+
+/// What the notifier needs to know about a hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HintState {
+    pub state: ExtensionState,
+    pub presence: Presence,
+    /// Whether the hint names devices (dialog-info then carries a `local` part when ringing).
+    pub has_devices: bool,
+    /// The channel ringing one of the hint's devices, when known (dialog-info shows it).
+    pub ringing: Option<Arc<RingingCall>>,
+}
+
+/// The PBX as the notifier sees it: hint lookup and watcher counting. Implemented by the
+/// process over the real PBX, and by tests over a table.
+pub trait Hints: Send {
+    /// The hint for `exten` in `context` (includes and patterns honoured) and its state, counting
+    /// one more watcher on it; `None` when there is none.
+    fn subscribe(&mut self, context: &str, exten: &str) -> Option<(HintKey, HintState)>;
+    /// One watcher fewer on `key`.
+    fn release(&mut self, key: &HintKey);
+}
+
+/// Where subscriptions are kept across restarts (the state database's writer thread).
+pub trait Persist: Send {
+    fn save(&mut self, id: &str, record: &str);
+    fn delete(&mut self, id: &str);
+}
+
+/// A persist that keeps nothing.
+#[derive(Debug, Default)]
+pub struct NoPersist;
+
+impl Persist for NoPersist {
+    fn save(&mut self, _: &str, _: &str) {}
+    fn delete(&mut self, _: &str) {}
+}
+
+/// Counters for logs, the bench and tests.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    pub notifies_sent: u64,
+    pub notifies_answered: u64,
+    pub notifies_failed: u64,
+    pub retransmissions: u64,
+    pub dropped: u64,
+}
+
+/// One row of `pjsip show subscriptions inbound`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundRow {
+    pub endpoint: String,
+    pub resource: String,
+    pub event: String,
+    pub call_id: String,
+    /// Now + the raw Expires asked for, in epoch seconds (Asterisk shows this, not the grant).
+    pub shown_epoch: u64,
+}
+
+/// The subscriptions as the console sees them, shared with the notifier (which updates it on
+/// subscribe, refresh and end) so listing never waits for the SIP task.
+pub type InboundTable = Arc<std::sync::Mutex<std::collections::BTreeMap<u64, InboundRow>>>;
+
+/// `pjsip show subscriptions inbound` as Asterisk prints it (res_pjsip_pubsub.c), in creation
+/// order.
+pub fn render_inbound(table: &InboundTable, now_epoch: u64) -> String {
+    let mut out = String::new();
+    out.push_str("Endpoint: <Endpoint/Caller-ID.............................................>\n");
+    out.push_str("Resource: <Resource/Event.................................................>\n");
+    out.push_str("  Expiry: <Expiry>  <Call-id..............................................>\n");
+    out.push_str(&"=".repeat(75));
+    out.push_str("\n\n");
+    let rows = match table.lock() {
+        Ok(rows) => rows.values().cloned().collect::<Vec<_>>(),
+        Err(poisoned) => poisoned.into_inner().values().cloned().collect(),
+    };
+    for row in &rows {
+        let left = row.shown_epoch.saturating_sub(now_epoch);
+        let _ = write!(
+            out,
+            "Endpoint: {}/<none>\nResource: {}/{}\n  Expiry: {:>8}  {}\n\n",
+            row.endpoint, row.resource, row.event, left, row.call_id
+        );
+    }
+    let _ = writeln!(out, "{} active subscriptions", rows.len());
+    out
+}
+
+/// Why a subscription ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// `Expires: 0` from the subscriber: `terminated`, as Asterisk.
+    Unsubscribed,
+    /// The hint went away: `terminated`, as Asterisk.
+    HintGone,
+    /// No refresh in time: `terminated;reason=timeout` (RFC 6665; Asterisk sends no reason).
+    Timeout,
+}
+
+impl End {
+    fn header(self) -> &'static str {
+        match self {
+            End::Unsubscribed | End::HintGone => "terminated",
+            End::Timeout => "terminated;reason=timeout",
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Subscription {
+    id: u64,
+    endpoint: Box<str>,
+    key: HintKey,
+    context: Box<str>,
+    exten: Box<str>,
+    call_id: Box<str>,
+    local_tag: Box<str>,
+    remote_tag: Box<str>,
+    /// Our From (their To, reprinted) without tag; their To (their From, reprinted) without tag.
+    from_hdr: Box<str>,
+    to_hdr: Box<str>,
+    /// Request URI of our NOTIFYs (their Contact).
+    target: Box<str>,
+    routes: Vec<Box<str>>,
+    event: Box<str>,
+    kind: BodyType,
+    opts: BodyOptions,
+    local_uri: Box<str>,
+    remote_uri: Box<str>,
+    domain: Box<str>,
+    transport: usize,
+    dest: SocketAddr,
+    source: SocketAddr,
+    expires_at: Instant,
+    expires_epoch: u64,
+    /// What `pjsip show subscriptions` shows: now + the raw Expires asked for (Asterisk's quirk).
+    shown_epoch: u64,
+    granted: u32,
+    cseq: u32,
+    cseq_reserved: u32,
+    remote_cseq: u32,
+    /// dialog-info version of the last generated body (`None` before the first).
+    version: Option<u64>,
+    version_reserved: u64,
+    atom_id: Box<str>,
+    /// The template of the last NOTIFY (Asterisk's cached body, resent on refresh).
+    sent: Option<Arc<Template>>,
+    in_flight: bool,
+    dirty: bool,
+    generation: u32,
+}
+
+struct HintEntry {
+    state: HintState,
+    subs: IndexSet<u64>,
+    templates: Vec<((BodyType, BodyOptions), Arc<Template>)>,
+}
+
+struct Pending {
+    sub: u64,
+    bytes: Vec<u8>,
+    transport: usize,
+    dest: SocketAddr,
+    interval: Duration,
+    deadline: Instant,
+    final_notify: bool,
+}
+
+/// CSeq and dialog-info version numbers are reserved in blocks, persisted when a block is used
+/// up, so a restart continues above anything sent without a database write per NOTIFY.
+const RESERVE: u32 = 1000;
+
+/// Dialogs that ended recently answer 500 instead of 481 (spec §4: pjsip keeps the dialog for
+/// Timer J).
+const ENDED_LINGER: Duration = Duration::from_secs(32);
+
+/// A server transaction (branch, method), or a dialog (Call-ID, local tag).
+type TxKey = (Box<str>, Box<str>);
+
+/// The notifier.
+pub struct Notifier {
+    config: Arc<SipConfig>,
+    transports: Vec<LocalTransport>,
+    hints_api: Box<dyn Hints>,
+    persist: Box<dyn Persist>,
+    auth: Authenticator,
+    subs: HashMap<u64, Subscription>,
+    dialogs: HashMap<(Box<str>, Box<str>), u64>,
+    hints: HashMap<HintKey, HintEntry>,
+    per_peer: HashMap<IpAddr, usize>,
+    next_id: u64,
+    expiry: BinaryHeap<Reverse<(Instant, u64, u32)>>,
+    pending: HashMap<Box<str>, Pending>,
+    retx: BinaryHeap<Reverse<(Instant, Box<str>)>>,
+    server_tx: HashMap<TxKey, Arc<Vec<u8>>>,
+    server_tx_order: VecDeque<(Instant, TxKey)>,
+    ended: HashMap<(Box<str>, Box<str>), Instant>,
+    ended_order: VecDeque<(Instant, TxKey)>,
+    rate: HashMap<IpAddr, (u64, u32)>,
+    table: InboundTable,
+    pub stats: Stats,
+}
+
+fn random_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn is_ip(host: &str) -> Option<IpAddr> {
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .ok()
+}
+
+impl Notifier {
+    pub fn new(
+        config: Arc<SipConfig>,
+        transports: Vec<LocalTransport>,
+        hints: Box<dyn Hints>,
+        persist: Box<dyn Persist>,
+        secret: [u8; 32],
+    ) -> Notifier {
+        Notifier {
+            config,
+            transports,
+            hints_api: hints,
+            persist,
+            auth: Authenticator::new(secret, crate::sip::auth::Config::default()),
+            subs: HashMap::new(),
+            dialogs: HashMap::new(),
+            hints: HashMap::new(),
+            per_peer: HashMap::new(),
+            next_id: 1,
+            expiry: BinaryHeap::new(),
+            pending: HashMap::new(),
+            retx: BinaryHeap::new(),
+            server_tx: HashMap::new(),
+            server_tx_order: VecDeque::new(),
+            ended: HashMap::new(),
+            ended_order: VecDeque::new(),
+            rate: HashMap::new(),
+            table: InboundTable::default(),
+            stats: Stats::default(),
+        }
+    }
+
+    /// The number of live subscriptions.
+    pub fn len(&self) -> usize {
+        self.subs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.subs.is_empty()
+    }
+
+    /// Replaces the endpoint configuration (a reload of pjsip.conf).
+    pub fn set_config(&mut self, config: Arc<SipConfig>) {
+        self.config = config;
+    }
+
+    /// The earliest moment `on_timer` has work to do.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        let a = self.expiry.peek().map(|Reverse((t, _, _))| *t);
+        let b = self.retx.peek().map(|Reverse((t, _))| *t);
+        match (a, b) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    // ---- input -----------------------------------------------------------------------------
+
+    /// Handles bytes from the network.
+    pub fn on_packet(&mut self, inb: Inbound<'_>, now: Now, out: &mut Vec<Outbound>) {
+        if inb.bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            return; // keep-alive
+        }
+        if !self.admit(inb.peer.ip(), now) {
+            self.stats.dropped += 1;
+            return;
+        }
+        let msg = match Message::parse(inb.bytes) {
+            Ok(msg) => msg,
+            Err(err) => {
+                tracing::warn!(peer = %inb.peer, error = %err, "malformed SIP message");
+                if let Some(bytes) = salvage_400(inb.bytes, inb.peer, &self.config.user_agent) {
+                    out.push(Outbound {
+                        transport: inb.transport,
+                        peer: inb.peer,
+                        bytes,
+                    });
+                }
+                return;
+            }
+        };
+        match &msg.start {
+            Start::Response { code, .. } => self.on_response(*code, &msg, now, out),
+            Start::Request { .. } => self.on_request(&msg, inb, now, out),
+        }
+    }
+
+    /// Counts one packet from `ip` in the current second; false once it sent more than
+    /// `REQUESTS_PER_PEER_PER_SEC` (a flood is dropped, other peers are not affected).
+    fn admit(&mut self, ip: IpAddr, now: Now) -> bool {
+        if self.rate.len() > 100_000 {
+            let epoch = now.epoch;
+            self.rate.retain(|_, (e, _)| *e == epoch);
+        }
+        let entry = self.rate.entry(ip).or_insert((now.epoch, 0));
+        if entry.0 != now.epoch {
+            *entry = (now.epoch, 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
+        if entry.1 == limits::REQUESTS_PER_PEER_PER_SEC + 1 {
+            tracing::warn!(%ip, "request flood; dropping for the rest of this second");
+        }
+        entry.1 <= limits::REQUESTS_PER_PEER_PER_SEC
+    }
+
+    fn on_request(&mut self, msg: &Message, inb: Inbound<'_>, now: Now, out: &mut Vec<Outbound>) {
+        let method = msg.method().unwrap_or_default().to_string();
+        let (Ok(via), Ok(_), Ok((_, cseq_method)), Ok(from), Ok(to)) =
+            (msg.via(), msg.call_id(), msg.cseq(), msg.from(), msg.to())
+        else {
+            tracing::warn!(peer = %inb.peer, "request without usable Via, Call-ID, CSeq, From or To");
+            if let Some(bytes) =
+                salvage_400(&message_bytes_hint(msg), inb.peer, &self.config.user_agent)
+            {
+                out.push(Outbound {
+                    transport: inb.transport,
+                    peer: inb.peer,
+                    bytes,
+                });
+            }
+            return;
+        };
+        if !cseq_method.eq_ignore_ascii_case(&method) {
+            self.reply(msg, &via, inb, 400, "Bad Request", &[], None, now, out);
+            return;
+        }
+        if method == "ACK" {
+            return;
+        }
+        // Numeric headers must be numbers (pjsip's parser refuses the message otherwise).
+        let bad_number = |name: &str| msg.header(name).is_some_and(|v| v.parse::<u32>().is_err());
+        if bad_number("Max-Forwards") || bad_number("Expires") || bad_number("Min-Expires") {
+            self.reply(msg, &via, inb, 400, "Bad Request", &[], None, now, out);
+            return;
+        }
+        // A retransmission is answered from its transaction, never processed twice.
+        let tx_key = (
+            via.branch().unwrap_or_default().into(),
+            method.clone().into_boxed_str(),
+        );
+        if let Some(bytes) = self.server_tx.get(&tx_key) {
+            out.push(Outbound {
+                transport: inb.transport,
+                peer: inb.peer,
+                bytes: bytes.as_ref().clone(),
+            });
+            return;
+        }
+        let before = out.len();
+        match method.as_str() {
+            "SUBSCRIBE" if to.tag().is_some() => self.in_dialog_subscribe(msg, &via, inb, now, out),
+            "SUBSCRIBE" => self.initial_subscribe(msg, &via, &from, &to, inb, now, out),
+            "OPTIONS" => self.reply(msg, &via, inb, 200, "OK", &[("Accept", "application/pidf+xml, application/xpidf+xml, application/cpim-pidf+xml, application/dialog-info+xml"), ("Allow", "OPTIONS, SUBSCRIBE, NOTIFY"), ("Accept-Encoding", "identity"), ("Accept-Language", "en")], None, now, out),
+            _ if to.tag().is_some() => {
+                let known = self.dialog_of(msg, &to).is_some();
+                if known {
+                    self.reply(msg, &via, inb, 500, "Unhandled by dialog usages", &[], None, now, out);
+                } else {
+                    self.reply(msg, &via, inb, 481, "Call/Transaction Does Not Exist", &[], None, now, out);
+                }
+            }
+            _ => self.reply(msg, &via, inb, 501, "Not Implemented", &[], None, now, out),
+        }
+        if out.len() > before && method != "ACK" {
+            let bytes = out[before].bytes.clone();
+            self.remember_tx(tx_key, bytes, inb.transport, now);
+        }
+    }
+
+    fn remember_tx(
+        &mut self,
+        key: (Box<str>, Box<str>),
+        bytes: Vec<u8>,
+        transport: usize,
+        now: Now,
+    ) {
+        if key.0.is_empty() || self.transports[transport].protocol != Protocol::Udp {
+            return;
+        }
+        self.sweep_server_tx(now);
+        if self.server_tx.len() >= limits::MAX_SERVER_TRANSACTIONS {
+            if let Some((_, old)) = self.server_tx_order.pop_front() {
+                self.server_tx.remove(&old);
+            }
+        }
+        self.server_tx.insert(key.clone(), Arc::new(bytes));
+        self.server_tx_order
+            .push_back((now.mono + Duration::from_millis(limits::TIMER_F_MS), key));
+    }
+
+    fn sweep_server_tx(&mut self, now: Now) {
+        while let Some((when, _)) = self.server_tx_order.front() {
+            if *when > now.mono {
+                break;
+            }
+            if let Some((_, key)) = self.server_tx_order.pop_front() {
+                self.server_tx.remove(&key);
+            }
+        }
+        while let Some((when, _)) = self.ended_order.front() {
+            if *when > now.mono {
+                break;
+            }
+            if let Some((when, key)) = self.ended_order.pop_front() {
+                if self.ended.get(&key) == Some(&when) {
+                    self.ended.remove(&key);
+                }
+            }
+        }
+    }
+
+    fn dialog_of(&self, msg: &Message, to: &NameAddr) -> Option<u64> {
+        let key: (Box<str>, Box<str>) = (msg.call_id().ok()?.into(), to.tag()?.into());
+        self.dialogs.get(&key).copied()
+    }
+
+    // ---- responses -------------------------------------------------------------------------
+
+    /// A response to `msg`: Via (all, the top one with rport/received), Record-Route, Call-ID,
+    /// From and To reprinted in From/To context, CSeq, then `extra`, `Server`, Content-Length.
+    #[allow(clippy::too_many_arguments)]
+    fn reply(
+        &mut self,
+        msg: &Message,
+        via: &Via,
+        inb: Inbound<'_>,
+        code: u16,
+        reason: &str,
+        extra: &[(&str, &str)],
+        to_tag: Option<&str>,
+        _now: Now,
+        out: &mut Vec<Outbound>,
+    ) {
+        let bytes = self.response_bytes(msg, via, inb.peer, code, reason, extra, to_tag);
+        out.push(Outbound {
+            transport: inb.transport,
+            peer: inb.peer,
+            bytes,
+        });
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn response_bytes(
+        &self,
+        msg: &Message,
+        via: &Via,
+        peer: SocketAddr,
+        code: u16,
+        reason: &str,
+        extra: &[(&str, &str)],
+        to_tag: Option<&str>,
+    ) -> Vec<u8> {
+        let mut b = Builder::response(code, reason);
+        let mut vias = msg.all("Via").flat_map(crate::sip::message::split_commas);
+        vias.next();
+        b.push("Via", &via.for_response(peer));
+        for rest in vias {
+            b.push("Via", &rest);
+        }
+        for rr in msg.all("Record-Route") {
+            b.push("Record-Route", rr);
+        }
+        b.push("Call-ID", msg.call_id().unwrap_or_default());
+        let from = msg.from().ok();
+        let to = msg.to().ok();
+        if let Some(from) = &from {
+            b.push("From", &from.fromto(from.tag()));
+        }
+        if let Some(to) = &to {
+            // A response that creates no dialog gets the top Via branch as its tag (pjsip).
+            let tag = to.tag().or(to_tag).or(via.branch());
+            b.push("To", &to.fromto(tag));
+        }
+        b.push("CSeq", msg.header("CSeq").unwrap_or_default());
+        for (k, v) in extra {
+            b.push(k, v);
+        }
+        b.push("Server", &self.config.user_agent);
+        b.finish()
+    }
+
+    // ---- SUBSCRIBE -------------------------------------------------------------------------
+
+    #[allow(clippy::too_many_arguments)]
+    fn initial_subscribe(
+        &mut self,
+        msg: &Message,
+        via: &Via,
+        from: &NameAddr,
+        to: &NameAddr,
+        inb: Inbound<'_>,
+        now: Now,
+        out: &mut Vec<Outbound>,
+    ) {
+        // The message filter runs first: no Contact, no dialog (spec §4 step 8, observed before
+        // authentication).
+        let Some(contact) = msg.header("Contact") else {
+            self.reply(
+                msg,
+                via,
+                inb,
+                400,
+                "Missing Contact header",
+                &[],
+                None,
+                now,
+                out,
+            );
+            return;
+        };
+        let Ok(contact) = NameAddr::parse(contact) else {
+            self.reply(msg, via, inb, 400, "Bad Request", &[], None, now, out);
+            return;
+        };
+        // Endpoint identification by From user, then digest authentication.
+        let user = from.uri.user_name().to_string();
+        let endpoint = self.config.endpoints.get(&user).cloned();
+        if !self.authenticate(msg, via, inb, endpoint.as_ref(), now, out) {
+            return;
+        }
+        let Some(endpoint) = endpoint else {
+            return;
+        };
+        if !endpoint.allow_subscribe {
+            self.reply(msg, via, inb, 603, "Decline", &[], None, now, out);
+            return;
+        }
+        let ruri = match msg.request_uri() {
+            Some(Ok(uri)) if uri.scheme == "sip" || uri.scheme == "sips" => uri,
+            _ => {
+                self.reply(
+                    msg,
+                    via,
+                    inb,
+                    416,
+                    "Unsupported URI Scheme",
+                    &[],
+                    None,
+                    now,
+                    out,
+                );
+                return;
+            }
+        };
+        let resource = ruri.user_name().to_string();
+        let asked = match msg.expires() {
+            Ok(v) => v,
+            Err(_) => {
+                self.reply(msg, via, inb, 400, "Bad Request", &[], None, now, out);
+                return;
+            }
+        };
+        if asked == Some(0) {
+            self.reply(msg, via, inb, 400, "Bad Request", &[], None, now, out);
+            return;
+        }
+        if let Some(asked) = asked {
+            if asked < endpoint.sub_min_expiry {
+                let min = endpoint.sub_min_expiry.to_string();
+                self.reply(
+                    msg,
+                    via,
+                    inb,
+                    423,
+                    "Interval Too Brief",
+                    &[("Min-Expires", &min)],
+                    None,
+                    now,
+                    out,
+                );
+                return;
+            }
+        }
+        let event_value = msg.header("Event").unwrap_or_default().to_string();
+        let package = match event_value.split(';').next().unwrap_or_default().trim() {
+            "presence" => Package::Presence,
+            "dialog" => Package::Dialog,
+            _ => {
+                self.reply(
+                    msg,
+                    via,
+                    inb,
+                    489,
+                    "Bad Event",
+                    &[("Allow-Events", "presence, dialog")],
+                    None,
+                    now,
+                    out,
+                );
+                return;
+            }
+        };
+        let accept = msg.list("Accept");
+        let accept: Vec<&str> = accept.iter().map(String::as_str).collect();
+        let Some(kind) = body::negotiate(package, &accept) else {
+            self.reply(
+                msg,
+                via,
+                inb,
+                489,
+                "Bad Event",
+                &[("Allow-Events", "presence, dialog")],
+                None,
+                now,
+                out,
+            );
+            return;
+        };
+        if self.subs.len() >= limits::MAX_SUBSCRIPTIONS
+            || self.per_peer.get(&inb.peer.ip()).copied().unwrap_or(0)
+                >= limits::MAX_SUBSCRIPTIONS_PER_PEER
+        {
+            tracing::warn!(peer = %inb.peer, "subscription limit reached");
+            self.reply(
+                msg,
+                via,
+                inb,
+                503,
+                "Service Unavailable",
+                &[("Retry-After", "60")],
+                None,
+                now,
+                out,
+            );
+            return;
+        }
+        let Some((key, state)) = self.hints_api.subscribe(endpoint.hint_context(), &resource)
+        else {
+            self.reply(msg, via, inb, 404, "Not Found", &[], None, now, out);
+            return;
+        };
+        let granted = asked
+            .unwrap_or(limits::MAX_EXPIRES)
+            .min(limits::MAX_EXPIRES);
+        let local_tag = random_id();
+        let user_agent = msg.header("User-Agent").unwrap_or_default();
+        let transport = self.transports[inb.transport];
+        let routes: Vec<Box<str>> = msg
+            .all("Record-Route")
+            .flat_map(crate::sip::message::split_commas)
+            .map(|r| reprint_route(&r).into_boxed_str())
+            .collect();
+        let dest = notify_destination(&routes, &contact.uri, inb.peer, endpoint.rewrite_contact);
+        let id = self.next_id;
+        self.next_id += 1;
+        let cseq = (uuid::Uuid::new_v4().as_u128() % 32768) as u32;
+        let sub = Subscription {
+            id,
+            endpoint: endpoint.name.clone().into(),
+            key: key.clone(),
+            context: endpoint.hint_context().into(),
+            exten: resource.clone().into(),
+            call_id: msg.call_id().unwrap_or_default().into(),
+            local_tag: local_tag.clone().into(),
+            remote_tag: from.tag().unwrap_or_default().into(),
+            from_hdr: to.fromto(None).into(),
+            to_hdr: from.fromto(None).into(),
+            target: if endpoint.rewrite_contact {
+                format!("sip:{}", inb.peer).into()
+            } else {
+                contact.uri.to_string().into()
+            },
+            routes,
+            event: event_value.clone().into(),
+            kind,
+            opts: BodyOptions {
+                digium: BodyOptions::is_digium_user_agent(user_agent),
+                early_inuse_ringing: endpoint.notify_early_inuse_ringing,
+            },
+            local_uri: ruri.with_user(&resource).to_string().into(),
+            remote_uri: from.uri.fromto().into(),
+            domain: to.uri.host.clone().into(),
+            transport: inb.transport,
+            dest,
+            source: inb.peer,
+            expires_at: now.mono + Duration::from_secs(u64::from(granted)),
+            expires_epoch: now.epoch + u64::from(granted),
+            shown_epoch: now.epoch + u64::from(asked.unwrap_or(limits::MAX_EXPIRES)),
+            granted,
+            cseq,
+            cseq_reserved: cseq,
+            remote_cseq: msg.cseq().map(|(n, _)| n).unwrap_or(0),
+            version: None,
+            version_reserved: 0,
+            atom_id: random_id().into(),
+            sent: None,
+            in_flight: false,
+            dirty: false,
+            generation: 0,
+        };
+        let contact_hdr = local_contact(transport);
+        let expires = granted.to_string();
+        let bytes = self.response_bytes(
+            msg,
+            via,
+            inb.peer,
+            200,
+            "OK",
+            &[
+                ("Expires", &expires),
+                ("Contact", &contact_hdr),
+                ("Allow", "OPTIONS, SUBSCRIBE, NOTIFY"),
+            ],
+            Some(&local_tag),
+        );
+        out.push(Outbound {
+            transport: inb.transport,
+            peer: inb.peer,
+            bytes,
+        });
+        tracing::info!(endpoint = %endpoint.name, resource = %resource, event = %event_value, "subscription established");
+        self.install(sub, state, now, out);
+    }
+
+    /// Adds a subscription (new or restored), persists it and sends its first NOTIFY.
+    fn install(&mut self, sub: Subscription, state: HintState, now: Now, out: &mut Vec<Outbound>) {
+        let id = sub.id;
+        let entry = self
+            .hints
+            .entry(sub.key.clone())
+            .or_insert_with(|| HintEntry {
+                state: state.clone(),
+                subs: IndexSet::new(),
+                templates: Vec::new(),
+            });
+        if entry.subs.is_empty() && entry.state != state {
+            entry.state = state;
+            entry.templates.clear();
+        }
+        entry.subs.insert(id);
+        *self.per_peer.entry(sub.source.ip()).or_default() += 1;
+        self.dialogs
+            .insert((sub.call_id.clone(), sub.local_tag.clone()), id);
+        self.expiry
+            .push(Reverse((sub.expires_at, id, sub.generation)));
+        self.subs.insert(id, sub);
+        self.save(id);
+        self.publish_row(id);
+        self.send_notify(id, None, now, out);
+    }
+
+    fn in_dialog_subscribe(
+        &mut self,
+        msg: &Message,
+        via: &Via,
+        inb: Inbound<'_>,
+        now: Now,
+        out: &mut Vec<Outbound>,
+    ) {
+        let Ok(to) = msg.to() else { return };
+        let Some(id) = self.dialog_of(msg, &to) else {
+            let key: (Box<str>, Box<str>) = (
+                msg.call_id().unwrap_or_default().into(),
+                to.tag().unwrap_or_default().into(),
+            );
+            self.sweep_server_tx(now);
+            if self.ended.contains_key(&key) {
+                // The dialog lingers after its subscription ended (spec §4).
+                let until = now.mono + ENDED_LINGER;
+                self.ended.insert(key.clone(), until);
+                self.ended_order.push_back((until, key));
+                self.reply(
+                    msg,
+                    via,
+                    inb,
+                    500,
+                    "Unhandled by dialog usages",
+                    &[],
+                    None,
+                    now,
+                    out,
+                );
+            } else {
+                self.reply(
+                    msg,
+                    via,
+                    inb,
+                    481,
+                    "Call/Transaction Does Not Exist",
+                    &[],
+                    None,
+                    now,
+                    out,
+                );
+            }
+            return;
+        };
+        let cseq = msg.cseq().map(|(n, _)| n).unwrap_or(0);
+        let Some(sub) = self.subs.get_mut(&id) else {
+            return;
+        };
+        if cseq <= sub.remote_cseq {
+            self.reply(msg, via, inb, 500, "Invalid CSeq", &[], None, now, out);
+            return;
+        }
+        sub.remote_cseq = cseq;
+        let asked = match msg.expires() {
+            Ok(v) => v,
+            Err(_) => {
+                self.reply(msg, via, inb, 400, "Bad Request", &[], None, now, out);
+                return;
+            }
+        };
+        let Some(sub) = self.subs.get_mut(&id) else {
+            return;
+        };
+        if let Some(contact) = msg.header("Contact").and_then(|c| NameAddr::parse(c).ok()) {
+            sub.target = contact.uri.to_string().into();
+            sub.dest = notify_destination(&sub.routes, &contact.uri, inb.peer, false);
+        }
+        let contact_hdr = local_contact(self.transports[sub.transport]);
+        let local_tag = sub.local_tag.clone();
+        if asked == Some(0) {
+            let bytes = self.response_bytes(
+                msg,
+                via,
+                inb.peer,
+                200,
+                "OK",
+                &[
+                    ("Expires", "0"),
+                    ("Contact", &contact_hdr),
+                    ("Allow", "OPTIONS, SUBSCRIBE, NOTIFY"),
+                ],
+                Some(&local_tag),
+            );
+            out.push(Outbound {
+                transport: inb.transport,
+                peer: inb.peer,
+                bytes,
+            });
+            self.terminate(id, End::Unsubscribed, now, out);
+            return;
+        }
+        let granted = asked.map_or(sub.granted, |e| e.min(limits::MAX_EXPIRES));
+        sub.granted = granted;
+        sub.expires_at = now.mono + Duration::from_secs(u64::from(granted));
+        sub.expires_epoch = now.epoch + u64::from(granted);
+        sub.shown_epoch = now.epoch + u64::from(asked.unwrap_or(limits::MAX_EXPIRES));
+        sub.generation += 1;
+        self.expiry
+            .push(Reverse((sub.expires_at, id, sub.generation)));
+        let expires = granted.to_string();
+        let bytes = self.response_bytes(
+            msg,
+            via,
+            inb.peer,
+            200,
+            "OK",
+            &[
+                ("Expires", &expires),
+                ("Contact", &contact_hdr),
+                ("Allow", "OPTIONS, SUBSCRIBE, NOTIFY"),
+            ],
+            Some(&local_tag),
+        );
+        out.push(Outbound {
+            transport: inb.transport,
+            peer: inb.peer,
+            bytes,
+        });
+        self.save(id);
+        self.publish_row(id);
+        // A refresh resends the cached body with the new expiry.
+        self.send_notify(id, None, now, out);
+    }
+
+    // ---- NOTIFY ----------------------------------------------------------------------------
+
+    fn template(
+        &mut self,
+        key: &HintKey,
+        kind: BodyType,
+        opts: BodyOptions,
+        exten: &str,
+    ) -> Option<Arc<Template>> {
+        let entry = self.hints.get_mut(key)?;
+        if let Some((_, t)) = entry.templates.iter().find(|(k, _)| *k == (kind, opts)) {
+            return Some(t.clone());
+        }
+        let ringing = entry.state.ringing.as_deref().map(|c| body::Ringing {
+            // The watched party is rung by the caller of the simulated call.
+            caller: body::PartyId {
+                number: Some(&c.callee),
+                ..Default::default()
+            },
+            connected: body::PartyId {
+                number: c.caller_num.as_deref(),
+                name: c.caller_name.as_deref(),
+                ..Default::default()
+            },
+            call_id: Some(&c.call_id),
+            local_tag: Some(&c.local_tag),
+            remote_tag: Some(&c.remote_tag),
+        });
+        let snap = HintSnapshot {
+            exten,
+            state: entry.state.state,
+            presence: &entry.state.presence,
+            ringing,
+            has_device_info: entry.state.has_devices,
+        };
+        let t = Arc::new(body::build(kind, &snap, opts));
+        entry.templates.push(((kind, opts), t.clone()));
+        Some(t)
+    }
+
+    /// Sends the current state to one subscription (or its end). With a NOTIFY already in
+    /// flight, the subscription is marked and gets the newest state when that one is answered,
+    /// so a burst never leaves a phone showing a stale state last.
+    fn send_notify(&mut self, id: u64, end: Option<End>, now: Now, out: &mut Vec<Outbound>) {
+        let Some(sub) = self.subs.get(&id) else {
+            return;
+        };
+        if sub.in_flight && end.is_none() {
+            if let Some(sub) = self.subs.get_mut(&id) {
+                sub.dirty = true;
+            }
+            return;
+        }
+        let (key, kind, opts, exten) = (sub.key.clone(), sub.kind, sub.opts, sub.exten.clone());
+        // Refresh and termination resend the cached body; a change builds a new one.
+        let template = match (&sub.sent, end) {
+            (Some(sent), Some(_)) => Some(sent.clone()),
+            _ => self.template(&key, kind, opts, &exten),
+        };
+        let Some(template) = template else { return };
+        let Some(sub) = self.subs.get_mut(&id) else {
+            return;
+        };
+        let fresh = sub.sent.as_ref().is_none_or(|s| !Arc::ptr_eq(s, &template));
+        if fresh {
+            sub.version = Some(sub.version.map_or(0, |v| v + 1));
+            if sub.sent.is_some() && kind != BodyType::DialogInfo {
+                sub.atom_id = random_id().into();
+            }
+        }
+        sub.sent = Some(template.clone());
+        sub.cseq = sub.cseq.wrapping_add(1);
+        let version = sub.version.unwrap_or(0);
+        let reserve = sub.cseq >= sub.cseq_reserved || version >= sub.version_reserved;
+        if reserve {
+            sub.cseq_reserved = sub.cseq.saturating_add(RESERVE);
+            sub.version_reserved = version + u64::from(RESERVE);
+        }
+        let state_header = match end {
+            Some(end) => end.header().to_string(),
+            None => {
+                let left = sub.expires_at.saturating_duration_since(now.mono).as_secs();
+                format!("active;expires={left}")
+            }
+        };
+        let transport = self.transports[sub.transport];
+        let branch = format!("z9hG4bKPj{}", random_id());
+        let mut body = Vec::with_capacity(template.len_hint() + 128);
+        template.render_into(
+            &Slots {
+                local_uri: &sub.local_uri,
+                remote_uri: &sub.remote_uri,
+                domain: &sub.domain,
+                version,
+                atom_id: &sub.atom_id,
+            },
+            &mut body,
+        );
+        let mut b = Builder::request("NOTIFY", &sub.target);
+        let mut via = format!(
+            "SIP/2.0/{} {};rport;branch={branch}",
+            transport.protocol.as_str(),
+            transport.addr
+        );
+        if transport.protocol == Protocol::Tcp {
+            via.push_str(";alias");
+        }
+        b.push("Via", &via);
+        b.push("From", &format!("{};tag={}", sub.from_hdr, sub.local_tag));
+        b.push("To", &format!("{};tag={}", sub.to_hdr, sub.remote_tag));
+        b.push("Contact", &local_contact(transport));
+        b.push("Call-ID", &sub.call_id);
+        b.push("CSeq", &format!("{} NOTIFY", sub.cseq));
+        for route in &sub.routes {
+            b.push("Route", route);
+        }
+        b.push("Event", &sub.event);
+        b.push("Subscription-State", &state_header);
+        b.push("Allow-Events", "presence, dialog");
+        b.push("Max-Forwards", "70");
+        b.push("User-Agent", &self.config.user_agent);
+        let bytes = b.finish_with(template.content_type(), &body);
+        sub.in_flight = true;
+        sub.dirty = false;
+        let dest = sub.dest;
+        let sub_transport = sub.transport;
+        let udp = transport.protocol == Protocol::Udp;
+        self.stats.notifies_sent += 1;
+        if udp {
+            self.retx.push(Reverse((
+                now.mono + Duration::from_millis(limits::T1_MS),
+                branch.clone().into(),
+            )));
+        } else {
+            self.retx.push(Reverse((
+                now.mono + Duration::from_millis(limits::TIMER_F_MS),
+                branch.clone().into(),
+            )));
+        }
+        self.pending.insert(
+            branch.into(),
+            Pending {
+                sub: id,
+                bytes: if udp { bytes.clone() } else { Vec::new() },
+                transport: sub_transport,
+                dest,
+                interval: Duration::from_millis(limits::T1_MS),
+                deadline: now.mono + Duration::from_millis(limits::TIMER_F_MS),
+                final_notify: end.is_some(),
+            },
+        );
+        out.push(Outbound {
+            transport: sub_transport,
+            peer: dest,
+            bytes,
+        });
+        if reserve && end.is_none() {
+            self.save(id);
+        }
+    }
+
+    fn on_response(&mut self, code: u16, msg: &Message, now: Now, out: &mut Vec<Outbound>) {
+        let Ok(via) = msg.via() else { return };
+        let Some(branch) = via.branch() else { return };
+        if code < 200 {
+            return;
+        }
+        let Some(pending) = self.pending.remove(branch) else {
+            return;
+        };
+        let retry_after = msg.header("Retry-After").is_some();
+        if pending.final_notify {
+            return;
+        }
+        let id = pending.sub;
+        if (200..300).contains(&code) || retry_after {
+            self.stats.notifies_answered += 1;
+            let Some(sub) = self.subs.get_mut(&id) else {
+                return;
+            };
+            sub.in_flight = false;
+            if sub.dirty {
+                self.send_notify(id, None, now, out);
+            }
+        } else {
+            // 481, 408, or any failure without Retry-After ends the subscription (spec §6.8).
+            self.stats.notifies_failed += 1;
+            tracing::info!(code, "NOTIFY refused; subscription ended");
+            self.remove(id, now);
+        }
+    }
+
+    // ---- timers ----------------------------------------------------------------------------
+
+    /// Runs what is due: NOTIFY retransmissions (timer E), their timeouts (timer F), and
+    /// subscription expiry.
+    pub fn on_timer(&mut self, now: Now, out: &mut Vec<Outbound>) {
+        while let Some(Reverse((when, _))) = self.retx.peek() {
+            if *when > now.mono {
+                break;
+            }
+            let Some(Reverse((_, branch))) = self.retx.pop() else {
+                break;
+            };
+            let Some(p) = self.pending.get_mut(&branch) else {
+                continue;
+            };
+            if now.mono >= p.deadline {
+                let p = self.pending.remove(&branch);
+                if let Some(p) = p {
+                    if !p.final_notify {
+                        self.stats.notifies_failed += 1;
+                        tracing::info!("NOTIFY timed out; subscription ended");
+                        self.remove(p.sub, now);
+                    }
+                }
+                continue;
+            }
+            if p.bytes.is_empty() {
+                // Stream transports do not retransmit; wait for timer F.
+                self.retx.push(Reverse((p.deadline, branch)));
+                continue;
+            }
+            self.stats.retransmissions += 1;
+            out.push(Outbound {
+                transport: p.transport,
+                peer: p.dest,
+                bytes: p.bytes.clone(),
+            });
+            p.interval = (p.interval * 2).min(Duration::from_millis(limits::T2_MS));
+            let next = (now.mono + p.interval).min(p.deadline);
+            self.retx.push(Reverse((next, branch)));
+        }
+        while let Some(Reverse((when, _, _))) = self.expiry.peek() {
+            if *when > now.mono {
+                break;
+            }
+            let Some(Reverse((_, id, generation))) = self.expiry.pop() else {
+                break;
+            };
+            if self
+                .subs
+                .get(&id)
+                .is_some_and(|s| s.generation == generation)
+            {
+                tracing::info!(id, "subscription expired");
+                self.terminate(id, End::Timeout, now, out);
+            }
+        }
+        self.sweep_server_tx(now);
+    }
+
+    // ---- state changes ---------------------------------------------------------------------
+
+    /// A change from the state engine.
+    pub fn on_change(&mut self, change: &Change, now: Now, out: &mut Vec<Outbound>) {
+        match change {
+            Change::Extension { key, new, call, .. } => {
+                let Some(entry) = self.hints.get_mut(key) else {
+                    return;
+                };
+                entry.state.state = *new;
+                entry.state.ringing = call.clone();
+                entry.templates.clear();
+                self.notify_all(key, now, out);
+            }
+            Change::Presence { key, new, .. } => {
+                let Some(entry) = self.hints.get_mut(key) else {
+                    return;
+                };
+                entry.state.presence = new.clone();
+                entry.templates.clear();
+                self.notify_all(key, now, out);
+            }
+            Change::HintGone { key, state } => {
+                let Some(entry) = self.hints.get_mut(key) else {
+                    return;
+                };
+                entry.state.state = *state;
+                entry.templates.clear();
+                let ids: Vec<u64> = entry.subs.iter().copied().collect();
+                for id in ids {
+                    if let Some(sub) = self.subs.get_mut(&id) {
+                        // The final body shows the gone state (the §7.1 default row).
+                        sub.sent = None;
+                    }
+                    self.terminate_with_fresh_body(id, now, out);
+                }
+            }
+            Change::Device { .. } | Change::ProviderPresence { .. } => {}
+        }
+    }
+
+    fn notify_all(&mut self, key: &HintKey, now: Now, out: &mut Vec<Outbound>) {
+        let Some(entry) = self.hints.get(key) else {
+            return;
+        };
+        let ids: Vec<u64> = entry.subs.iter().copied().collect();
+        out.reserve(ids.len());
+        for id in ids {
+            self.send_notify(id, None, now, out);
+        }
+    }
+
+    fn terminate_with_fresh_body(&mut self, id: u64, now: Now, out: &mut Vec<Outbound>) {
+        let Some(sub) = self.subs.get(&id) else {
+            return;
+        };
+        let (key, kind, opts, exten) = (sub.key.clone(), sub.kind, sub.opts, sub.exten.clone());
+        let template = self.template(&key, kind, opts, &exten);
+        if let Some(sub) = self.subs.get_mut(&id) {
+            sub.sent = template;
+            sub.version = Some(sub.version.map_or(0, |v| v + 1));
+        }
+        self.terminate(id, End::HintGone, now, out);
+    }
+
+    /// Sends the final NOTIFY and removes the subscription.
+    fn terminate(&mut self, id: u64, end: End, now: Now, out: &mut Vec<Outbound>) {
+        self.send_notify(id, Some(end), now, out);
+        self.remove(id, now);
+    }
+
+    fn remove(&mut self, id: u64, now: Now) {
+        let Some(sub) = self.subs.remove(&id) else {
+            return;
+        };
+        if let Ok(mut table) = self.table.lock() {
+            table.remove(&id);
+        }
+        let dialog = (sub.call_id.clone(), sub.local_tag.clone());
+        self.dialogs.remove(&dialog);
+        let until = now.mono + ENDED_LINGER;
+        self.ended.insert(dialog.clone(), until);
+        self.ended_order.push_back((until, dialog));
+        if let Some(n) = self.per_peer.get_mut(&sub.source.ip()) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.per_peer.remove(&sub.source.ip());
+            }
+        }
+        let mut gone = false;
+        if let Some(entry) = self.hints.get_mut(&sub.key) {
+            entry.subs.swap_remove(&id);
+            gone = entry.subs.is_empty();
+        }
+        if gone {
+            self.hints.remove(&sub.key);
+        }
+        self.hints_api.release(&sub.key);
+        self.persist.delete(&id.to_string());
+    }
+
+    // ---- authentication --------------------------------------------------------------------
+
+    /// Digest authentication of an out-of-dialog request (Asterisk authenticates those only).
+    /// Unknown endpoints get the same challenge and never pass (spec: the artificial endpoint).
+    fn authenticate(
+        &mut self,
+        msg: &Message,
+        via: &Via,
+        inb: Inbound<'_>,
+        endpoint: Option<&Endpoint>,
+        now: Now,
+        out: &mut Vec<Outbound>,
+    ) -> bool {
+        let method = msg.method().unwrap_or_default().to_string();
+        let creds: Vec<Credentials> = match endpoint {
+            Some(ep) => ep
+                .auth
+                .iter()
+                .filter_map(|name| self.config.auths.get(name))
+                .map(|a| Credentials {
+                    username: a.username.clone(),
+                    password: a.password.clone(),
+                    realm: if a.realm.is_empty() {
+                        self.config.default_realm.clone()
+                    } else {
+                        a.realm.clone()
+                    },
+                    algorithms: a
+                        .algorithms
+                        .iter()
+                        .filter_map(|n| crate::sip::auth::Algorithm::from_name(n))
+                        .collect(),
+                })
+                .collect(),
+            None => vec![Credentials {
+                username: String::new(),
+                password: String::new(),
+                realm: self.config.default_realm.clone(),
+                algorithms: Vec::new(),
+            }],
+        };
+        if endpoint.is_some_and(|ep| ep.auth.is_empty()) {
+            return true;
+        }
+        let mut stale = false;
+        if endpoint.is_some() {
+            for authorization in msg.all("Authorization") {
+                for c in &creds {
+                    match self.auth.verify(c, &method, authorization, now.epoch) {
+                        Verdict::Ok => return true,
+                        v if v.is_stale() => stale = true,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        if msg.header("Authorization").is_some() {
+            let user = msg
+                .from()
+                .map(|f| f.uri.user_name().to_string())
+                .unwrap_or_default();
+            tracing::warn!(peer = %inb.peer, user = %user, "Request '{method}' failed to authenticate");
+        }
+        let salt = uuid::Uuid::new_v4().as_u64_pair().0;
+        let mut headers = Vec::new();
+        for c in &creds {
+            for ch in self.auth.challenge(c, stale, now.epoch, salt) {
+                headers.push(ch.to_string());
+            }
+        }
+        let extra: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|h| ("WWW-Authenticate", h.as_str()))
+            .collect();
+        self.reply(msg, via, inb, 401, "Unauthorized", &extra, None, now, out);
+        false
+    }
+
+    // ---- persistence -----------------------------------------------------------------------
+
+    fn save(&mut self, id: u64) {
+        let Some(sub) = self.subs.get(&id) else {
+            return;
+        };
+        let record = Record {
+            id,
+            endpoint: sub.endpoint.to_string(),
+            context: sub.context.to_string(),
+            exten: sub.exten.to_string(),
+            call_id: sub.call_id.to_string(),
+            local_tag: sub.local_tag.to_string(),
+            remote_tag: sub.remote_tag.to_string(),
+            from_hdr: sub.from_hdr.to_string(),
+            to_hdr: sub.to_hdr.to_string(),
+            target: sub.target.to_string(),
+            routes: sub.routes.iter().map(|r| r.to_string()).collect(),
+            event: sub.event.to_string(),
+            body: sub.kind.content_type().to_string(),
+            digium: sub.opts.digium,
+            early_inuse_ringing: sub.opts.early_inuse_ringing,
+            local_uri: sub.local_uri.to_string(),
+            remote_uri: sub.remote_uri.to_string(),
+            domain: sub.domain.to_string(),
+            transport: self.transports[sub.transport].protocol.as_str().to_string(),
+            dest: sub.dest,
+            source: sub.source,
+            expires_epoch: sub.expires_epoch,
+            shown_epoch: sub.shown_epoch,
+            granted: sub.granted,
+            cseq: sub.cseq_reserved,
+            remote_cseq: sub.remote_cseq,
+            version: sub.version_reserved,
+        };
+        self.persist.save(&id.to_string(), &record.to_json());
+    }
+
+    /// Recreates stored subscriptions after a restart (spec §10): expired ones and ones whose
+    /// hint is gone are deleted; the others get a NOTIFY with the current state, no 200.
+    pub fn restore(&mut self, records: Vec<Record>, now: Now, out: &mut Vec<Outbound>) -> usize {
+        let mut restored = 0;
+        for r in records {
+            let left = r.expires_epoch.saturating_sub(now.epoch);
+            let transport = self
+                .transports
+                .iter()
+                .position(|t| t.protocol.as_str() == r.transport);
+            let kind = BodyType::from_mime(&r.body);
+            let (Some(transport), Some(kind), true) = (transport, kind, left > 0) else {
+                self.persist.delete(&r.id.to_string());
+                continue;
+            };
+            let Some((key, state)) = self.hints_api.subscribe(&r.context, &r.exten) else {
+                self.persist.delete(&r.id.to_string());
+                continue;
+            };
+            self.next_id = self.next_id.max(r.id + 1);
+            let sub = Subscription {
+                id: r.id,
+                endpoint: r.endpoint.into(),
+                key,
+                context: r.context.into(),
+                exten: r.exten.into(),
+                call_id: r.call_id.into(),
+                local_tag: r.local_tag.into(),
+                remote_tag: r.remote_tag.into(),
+                from_hdr: r.from_hdr.into(),
+                to_hdr: r.to_hdr.into(),
+                target: r.target.into(),
+                routes: r.routes.into_iter().map(String::into_boxed_str).collect(),
+                event: r.event.into(),
+                kind,
+                opts: BodyOptions {
+                    digium: r.digium,
+                    early_inuse_ringing: r.early_inuse_ringing,
+                },
+                local_uri: r.local_uri.into(),
+                remote_uri: r.remote_uri.into(),
+                domain: r.domain.into(),
+                transport,
+                dest: r.dest,
+                source: r.source,
+                expires_at: now.mono + Duration::from_secs(left),
+                expires_epoch: r.expires_epoch,
+                shown_epoch: r.shown_epoch,
+                granted: r.granted,
+                cseq: r.cseq,
+                cseq_reserved: r.cseq,
+                remote_cseq: r.remote_cseq,
+                version: Some(r.version),
+                version_reserved: r.version,
+                atom_id: random_id().into(),
+                sent: None,
+                in_flight: false,
+                dirty: false,
+                generation: 0,
+            };
+            self.install(sub, state, now, out);
+            restored += 1;
+        }
+        restored
+    }
+
+    /// The table `pjsip show subscriptions inbound` reads.
+    pub fn table(&self) -> InboundTable {
+        self.table.clone()
+    }
+
+    fn publish_row(&self, id: u64) {
+        let Some(s) = self.subs.get(&id) else { return };
+        let row = InboundRow {
+            endpoint: s.endpoint.to_string(),
+            resource: s.exten.to_string(),
+            event: s
+                .event
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+            call_id: s.call_id.to_string(),
+            shown_epoch: s.shown_epoch,
+        };
+        if let Ok(mut table) = self.table.lock() {
+            table.insert(id, row);
+        }
+    }
+}
+
+fn local_contact(t: LocalTransport) -> String {
+    match t.protocol {
+        Protocol::Udp => format!("<sip:{}>", t.addr),
+        Protocol::Tcp => format!("<sip:{};transport=TCP>", t.addr),
+    }
+}
+
+/// A Record-Route entry as a Route header value, parameters in pjsip's order (`lr` last).
+fn reprint_route(rr: &str) -> String {
+    let Ok(na) = NameAddr::parse(rr) else {
+        return rr.to_string();
+    };
+    let mut uri = na.uri.clone();
+    let lr = uri.params.iter().any(|(k, _)| k.eq_ignore_ascii_case("lr"));
+    uri.params.retain(|(k, _)| !k.eq_ignore_ascii_case("lr"));
+    if lr {
+        uri.params.push(("lr".to_string(), None));
+    }
+    format!("<{uri}>")
+}
+
+/// Where NOTIFYs go: the first route, else the Contact; an address that is not an IP literal,
+/// or `rewrite_contact`, means the packet source.
+fn notify_destination(
+    routes: &[Box<str>],
+    contact: &Uri,
+    source: SocketAddr,
+    rewrite: bool,
+) -> SocketAddr {
+    if rewrite {
+        return source;
+    }
+    let uri = routes
+        .first()
+        .and_then(|r| NameAddr::parse(r).ok())
+        .map(|na| na.uri)
+        .unwrap_or_else(|| contact.clone());
+    match is_ip(&uri.host) {
+        Some(ip) => SocketAddr::new(ip, uri.port.unwrap_or(5060)),
+        None => source,
+    }
+}
+
+fn message_bytes_hint(msg: &Message) -> Vec<u8> {
+    let mut text = String::from("X sip:x SIP/2.0\r\n");
+    for (k, v) in &msg.headers {
+        let _ = write!(text, "{k}: {v}\r\n");
+    }
+    text.push_str("\r\n");
+    text.into_bytes()
+}
+
+/// A 400 for a request that could not be parsed whole, when its Via, Call-ID, From, To and CSeq
+/// lines can still be read; `None` (drop) otherwise, and for responses.
+pub fn salvage_400(bytes: &[u8], peer: SocketAddr, server: &str) -> Option<Vec<u8>> {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(limits::MAX_MESSAGE)]);
+    let mut lines = text.split("\r\n");
+    let first = lines.next()?;
+    if first.starts_with("SIP/") || !first.ends_with("SIP/2.0") {
+        return None;
+    }
+    let get = |names: &[&str]| -> Option<String> {
+        text.split("\r\n")
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .find_map(|l| {
+                let (n, v) = l.split_once(':')?;
+                names
+                    .iter()
+                    .any(|x| n.trim().eq_ignore_ascii_case(x))
+                    .then(|| v.trim().to_string())
+            })
+    };
+    let via = Via::parse(
+        &crate::sip::message::split_commas(&get(&["Via", "v"])?)
+            .into_iter()
+            .next()?,
+    )?;
+    let call_id = get(&["Call-ID", "i"])?;
+    let from = get(&["From", "f"])?;
+    let to = get(&["To", "t"])?;
+    let cseq = get(&["CSeq"])?;
+    let mut to = to;
+    if !to.contains("tag=") {
+        if let Some(branch) = via.branch() {
+            to.push_str(";tag=");
+            to.push_str(branch);
+        }
+    }
+    if [&call_id, &from, &to, &cseq]
+        .iter()
+        .any(|v| v.len() > 1024 || v.contains(['\r', '\n']))
+    {
+        return None;
+    }
+    Some(
+        Builder::response(400, "Bad Request")
+            .header("Via", &via.for_response(peer))
+            .header("Call-ID", &call_id)
+            .header("From", &from)
+            .header("To", &to)
+            .header("CSeq", &cseq)
+            .header("Server", server)
+            .finish(),
+    )
+}
+
+#[cfg(test)]
+mod tests;

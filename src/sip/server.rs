@@ -1,0 +1,382 @@
+//! The SIP server's tokio side: UDP sockets and TCP listeners (already bound, so tests can use
+//! port 0), one task per TCP connection framing messages by Content-Length, and one task that
+//! owns the `Notifier` and feeds it packets, state changes and timers. Every task stops on the
+//! shutdown signal and is joined.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::sync::{mpsc, watch, Semaphore};
+use tokio::task::JoinSet;
+
+use crate::sip::config::Protocol;
+use crate::sip::limits;
+use crate::sip::message::frame;
+use crate::sip::notifier::{Inbound, LocalTransport, Notifier, Now, Outbound};
+use crate::sip::persist::Record;
+use crate::state::Change;
+
+/// A bound socket the server serves.
+#[derive(Debug)]
+pub enum Bound {
+    Udp(UdpSocket),
+    Tcp(TcpListener),
+}
+
+impl Bound {
+    pub fn local(&self) -> std::io::Result<LocalTransport> {
+        Ok(match self {
+            Bound::Udp(s) => LocalTransport {
+                protocol: Protocol::Udp,
+                addr: s.local_addr()?,
+            },
+            Bound::Tcp(l) => LocalTransport {
+                protocol: Protocol::Tcp,
+                addr: l.local_addr()?,
+            },
+        })
+    }
+}
+
+enum Event {
+    Packet {
+        transport: usize,
+        peer: SocketAddr,
+        bytes: Vec<u8>,
+    },
+    Connected {
+        transport: usize,
+        peer: SocketAddr,
+        tx: mpsc::Sender<Vec<u8>>,
+    },
+    Closed {
+        transport: usize,
+        peer: SocketAddr,
+    },
+}
+
+/// The current time as the notifier takes it.
+pub fn now() -> Now {
+    Now {
+        mono: Instant::now(),
+        epoch: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+    }
+}
+
+/// Runs the server until `shutdown` turns true. `changes` carries the state engine's changes.
+pub async fn run(
+    mut notifier: Notifier,
+    sockets: Vec<Bound>,
+    mut changes: mpsc::UnboundedReceiver<Change>,
+    restore: Vec<Record>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let (events_tx, mut events) = mpsc::channel::<Event>(65_536);
+    let mut tasks = JoinSet::new();
+    let mut udp: HashMap<usize, Arc<UdpSocket>> = HashMap::new();
+    let permits = Arc::new(Semaphore::new(limits::MAX_TCP_CONNECTIONS));
+    for (index, bound) in sockets.into_iter().enumerate() {
+        match bound {
+            Bound::Udp(socket) => {
+                let socket = Arc::new(socket);
+                udp.insert(index, socket.clone());
+                tasks.spawn(udp_reader(
+                    index,
+                    socket,
+                    events_tx.clone(),
+                    shutdown.clone(),
+                ));
+            }
+            Bound::Tcp(listener) => {
+                tasks.spawn(tcp_acceptor(
+                    index,
+                    listener,
+                    events_tx.clone(),
+                    permits.clone(),
+                    shutdown.clone(),
+                ));
+            }
+        }
+    }
+    let mut tcp: HashMap<(usize, SocketAddr), mpsc::Sender<Vec<u8>>> = HashMap::new();
+    let mut out = Vec::new();
+    let restored = notifier.restore(restore, now(), &mut out);
+    if restored > 0 {
+        tracing::info!(restored, "subscriptions restored");
+    }
+    loop {
+        send_all(&mut out, &udp, &mut tcp, &events_tx, &mut tasks, &shutdown).await;
+        let deadline = notifier.next_deadline();
+        let sleep = async {
+            match deadline {
+                Some(at) => tokio::time::sleep_until(at.into()).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            biased;
+            _ = shutdown.changed() => break,
+            change = changes.recv() => {
+                let Some(change) = change else { break };
+                let t = now();
+                notifier.on_change(&change, t, &mut out);
+                // Drain what else is queued, so a burst costs one wake-up.
+                while let Ok(change) = changes.try_recv() {
+                    notifier.on_change(&change, t, &mut out);
+                }
+            }
+            event = events.recv() => {
+                let Some(event) = event else { break };
+                let t = now();
+                handle(&mut notifier, event, t, &mut tcp, &mut out);
+                let mut n = 0;
+                while n < 256 {
+                    let Ok(event) = events.try_recv() else { break };
+                    handle(&mut notifier, event, t, &mut tcp, &mut out);
+                    n += 1;
+                }
+            }
+            _ = sleep => notifier.on_timer(now(), &mut out),
+        }
+    }
+    drop(events_tx);
+    tasks.shutdown().await;
+}
+
+fn handle(
+    notifier: &mut Notifier,
+    event: Event,
+    t: Now,
+    tcp: &mut HashMap<(usize, SocketAddr), mpsc::Sender<Vec<u8>>>,
+    out: &mut Vec<Outbound>,
+) {
+    match event {
+        Event::Packet {
+            transport,
+            peer,
+            bytes,
+        } => notifier.on_packet(
+            Inbound {
+                transport,
+                peer,
+                bytes: &bytes,
+            },
+            t,
+            out,
+        ),
+        Event::Connected {
+            transport,
+            peer,
+            tx,
+        } => {
+            tcp.insert((transport, peer), tx);
+        }
+        Event::Closed { transport, peer } => {
+            tcp.remove(&(transport, peer));
+        }
+    }
+}
+
+async fn send_all(
+    out: &mut Vec<Outbound>,
+    udp: &HashMap<usize, Arc<UdpSocket>>,
+    tcp: &mut HashMap<(usize, SocketAddr), mpsc::Sender<Vec<u8>>>,
+    events: &mpsc::Sender<Event>,
+    tasks: &mut JoinSet<()>,
+    shutdown: &watch::Receiver<bool>,
+) {
+    for o in out.drain(..) {
+        if let Some(socket) = udp.get(&o.transport) {
+            match socket.try_send_to(&o.bytes, o.peer) {
+                Ok(_) => {}
+                Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {
+                    if let Err(err) = socket.send_to(&o.bytes, o.peer).await {
+                        tracing::warn!(peer = %o.peer, error = %err, "UDP send failed");
+                    }
+                }
+                Err(err) => tracing::warn!(peer = %o.peer, error = %err, "UDP send failed"),
+            }
+            continue;
+        }
+        let key = (o.transport, o.peer);
+        if let Some(tx) = tcp.get(&key) {
+            if tx.try_send(o.bytes).is_err() {
+                tracing::warn!(peer = %o.peer, "TCP connection backed up; message dropped");
+            }
+            continue;
+        }
+        // No connection to that peer: open one (NOTIFY to a TCP subscriber whose connection is
+        // gone).
+        let (tx, rx) = mpsc::channel(1024);
+        let _ = tx.try_send(o.bytes);
+        tcp.insert(key, tx.clone());
+        let events = events.clone();
+        let shutdown = shutdown.clone();
+        tasks.spawn(async move {
+            match tokio::time::timeout(Duration::from_secs(5), TcpStream::connect(o.peer)).await {
+                Ok(Ok(stream)) => {
+                    let _ = events
+                        .send(Event::Connected {
+                            transport: o.transport,
+                            peer: o.peer,
+                            tx,
+                        })
+                        .await;
+                    tcp_connection(o.transport, o.peer, stream, rx, events, shutdown).await;
+                }
+                _ => {
+                    tracing::warn!(peer = %o.peer, "cannot connect over TCP");
+                    let _ = events
+                        .send(Event::Closed {
+                            transport: o.transport,
+                            peer: o.peer,
+                        })
+                        .await;
+                }
+            }
+        });
+    }
+}
+
+async fn udp_reader(
+    transport: usize,
+    socket: Arc<UdpSocket>,
+    events: mpsc::Sender<Event>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut buf = vec![0u8; limits::MAX_MESSAGE + 1];
+    loop {
+        tokio::select! {
+            _ = shutdown.changed() => return,
+            got = socket.recv_from(&mut buf) => match got {
+                Ok((n, peer)) => {
+                    if n > limits::MAX_MESSAGE {
+                        tracing::warn!(%peer, "oversized datagram dropped");
+                        continue;
+                    }
+                    let event = Event::Packet { transport, peer, bytes: buf[..n].to_vec() };
+                    if events.try_send(event).is_err() {
+                        tracing::warn!(%peer, "SIP queue full; datagram dropped");
+                    }
+                }
+                Err(err) => {
+                    // ICMP port unreachable and the like surface here on Linux; keep serving.
+                    tracing::debug!(error = %err, "UDP receive error");
+                }
+            }
+        }
+    }
+}
+
+async fn tcp_acceptor(
+    transport: usize,
+    listener: TcpListener,
+    events: mpsc::Sender<Event>,
+    permits: Arc<Semaphore>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut conns = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = shutdown.changed() => break,
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+            accepted = listener.accept() => {
+                let Ok((stream, peer)) = accepted else { continue };
+                let Ok(permit) = permits.clone().try_acquire_owned() else {
+                    tracing::warn!(%peer, "too many TCP connections; closed");
+                    continue;
+                };
+                let (tx, rx) = mpsc::channel(1024);
+                if events.send(Event::Connected { transport, peer, tx }).await.is_err() {
+                    break;
+                }
+                let events = events.clone();
+                let shutdown = shutdown.clone();
+                conns.spawn(async move {
+                    tcp_connection(transport, peer, stream, rx, events, shutdown).await;
+                    drop(permit);
+                });
+            }
+        }
+    }
+    conns.shutdown().await;
+}
+
+/// One TCP connection: messages framed by Content-Length go to the notifier; what the notifier
+/// sends to this peer is written here. Idle, slow and oversized peers are closed.
+async fn tcp_connection(
+    transport: usize,
+    peer: SocketAddr,
+    stream: TcpStream,
+    mut rx: mpsc::Receiver<Vec<u8>>,
+    events: mpsc::Sender<Event>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let (mut reader, mut writer) = stream.into_split();
+    let mut buf: Vec<u8> = Vec::with_capacity(4096);
+    let mut chunk = vec![0u8; 16 * 1024];
+    let mut partial_since: Option<Instant> = None;
+    loop {
+        let idle = if partial_since.is_some() {
+            Duration::from_secs(limits::TCP_PARTIAL_SECS)
+        } else {
+            Duration::from_secs(limits::TCP_IDLE_SECS)
+        };
+        tokio::select! {
+            _ = shutdown.changed() => break,
+            msg = rx.recv() => {
+                let Some(bytes) = msg else { break };
+                if writer.write_all(&bytes).await.is_err() {
+                    break;
+                }
+            }
+            read = tokio::time::timeout(idle, reader.read(&mut chunk)) => {
+                let n = match read {
+                    Ok(Ok(0)) | Ok(Err(_)) => break,
+                    Err(_) => {
+                        tracing::info!(%peer, "TCP connection idle or stalled; closed");
+                        break;
+                    }
+                    Ok(Ok(n)) => n,
+                };
+                buf.extend_from_slice(&chunk[..n]);
+                if buf.len() > limits::MAX_TCP_BUFFER {
+                    tracing::warn!(%peer, "TCP buffer limit exceeded; closed");
+                    break;
+                }
+                let mut bad = false;
+                loop {
+                    // Keep-alive CRLFs between messages are skipped.
+                    let skip = buf.iter().take_while(|b| **b == b'\r' || **b == b'\n').count();
+                    buf.drain(..skip);
+                    match frame(&buf) {
+                        Ok(Some(len)) => {
+                            let bytes: Vec<u8> = buf.drain(..len).collect();
+                            if events.send(Event::Packet { transport, peer, bytes }).await.is_err() {
+                                bad = true;
+                                break;
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(err) => {
+                            tracing::warn!(%peer, error = %err, "bad TCP framing; closed");
+                            bad = true;
+                            break;
+                        }
+                    }
+                }
+                if bad {
+                    break;
+                }
+                partial_since = if buf.is_empty() { None } else { partial_since.or(Some(Instant::now())) };
+            }
+        }
+    }
+    let _ = events.send(Event::Closed { transport, peer }).await;
+}

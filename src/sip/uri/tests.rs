@@ -1,0 +1,42 @@
+//! URI splitting and pjsip's two printing contexts.
+
+use crate::sip::uri::{NameAddr, Uri};
+
+#[track_caller]
+fn check_fromto(input: &str, expect: &str) {
+    assert_eq!(NameAddr::parse(input).unwrap().fromto(Some("t1")), expect);
+}
+
+#[test]
+fn fromto_drops_port_and_transport_keeps_user_phone() {
+    check_fromto(
+        "<sip:alice@127.0.0.1:5092;transport=udp;user=phone>;tag=abc",
+        "<sip:alice@127.0.0.1;user=phone>;tag=t1",
+    );
+    check_fromto(
+        "\"Desk 7001\" <sip:7001@127.0.0.1:5070;user=phone;transport=udp>",
+        "\"Desk 7001\" <sip:7001@127.0.0.1;user=phone>;tag=t1",
+    );
+    check_fromto("sip:bob@example.com;tag=x", "<sip:bob@example.com>;tag=t1");
+}
+
+#[test]
+fn contact_context_keeps_port_and_params() {
+    let uri = Uri::parse("sip:presence@127.0.0.1:5070;transport=tcp").unwrap();
+    assert_eq!(
+        uri.with_user("1001").to_string(),
+        "sip:1001@127.0.0.1:5070;transport=tcp"
+    );
+    assert_eq!(uri.user_name(), "presence");
+    assert_eq!(uri.param("TRANSPORT"), Some("tcp"));
+}
+
+#[test]
+fn ipv6_and_errors() {
+    let uri = Uri::parse("sip:a@[::1]:5060").unwrap();
+    assert_eq!((uri.host.as_str(), uri.port), ("[::1]", Some(5060)));
+    assert!(Uri::parse("nothing").is_err());
+    assert!(Uri::parse("sip:a@host:99999").is_err());
+    assert!(Uri::parse("sip:").is_err());
+    assert!(NameAddr::parse("<sip:a@b").is_err());
+}
