@@ -54,7 +54,7 @@ const PAGE: Sim = Sim {
     ends: &[],
     answers: true,
     what: "page",
-    needs_data: Some("This application requires at least one argument (destination(s) to page)"),
+    needs_data: None,
 };
 
 const CHANSPY: Sim = Sim {
@@ -72,7 +72,7 @@ const EXTENSPY: Sim = Sim {
     ends: &["HANGUP"],
     answers: true,
     what: "spy on channels of extension",
-    needs_data: Some("ExtenSpy requires an extension to monitor"),
+    needs_data: None,
 };
 
 const BRIDGE: Sim = Sim {

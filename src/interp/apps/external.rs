@@ -1,7 +1,9 @@
 //! The outside world (`res/res_agi.c`, `apps/app_system.c`, `apps/app_externalivr.c`, `apps/app_audiosocket.c`, `res/res_odbc_transaction.c`, `res/res_stasis.c`, `apps/app_statsd.c`, `apps/app_reload.c`, `apps/app_festival.c`, `apps/app_mp3.c`, `res/res_speech.c`): never run, never connected, simulated as
 //! `apps/mod.rs` describes: a trace line, the status variable from the chosen outcome.
 
-use crate::interp::apps::{AppDef, Sim};
+use crate::interp::apps::{simulate, AppDef, Sim};
+use crate::interp::exec::{Exec, Flow};
+use crate::interp::trace::Level;
 
 const AGI: Sim = Sim {
     status: "AGISTATUS",
@@ -36,7 +38,7 @@ const TRYSYSTEM: Sim = Sim {
     ends: &[],
     answers: false,
     what: "run the command",
-    needs_data: Some("System requires an argument(command)"),
+    needs_data: None,
 };
 
 const EXTERNALIVR: Sim = Sim {
@@ -250,7 +252,7 @@ pub(super) const APPS: &[AppDef] = &[
     AppDef::sim("AGI", "Executes an AGI compliant application.", &AGI),
     AppDef::sim("EAGI", "Executes an EAGI compliant application.", &EAGI),
     AppDef::sim("System", "Execute a system command.", &SYSTEM),
-    AppDef::sim("TrySystem", "Try executing a system command.", &TRYSYSTEM),
+    AppDef::run_with("TrySystem", "Try executing a system command.", try_system, &TRYSYSTEM),
     AppDef::sim("Stasis", "Invoke an external Stasis application.", &STASIS),
     AppDef::sim("StasisBroadcast", "Broadcast a channel to multiple ARI applications for claiming, then hand control to the winning application.", &STASISBROADCAST),
     AppDef::sim("Festival", "Say text to the user.", &FESTIVAL),
@@ -275,3 +277,16 @@ pub(super) const APPS: &[AppDef] = &[
     AppDef::sim("ODBCFinish", "Clear the resultset of a sucessful multirow query.", &ODBCFINISH),
     AppDef::sim("JabberSend", "Sends an XMPP message to a buddy.", &JABBERSEND),
 ];
+
+/// `TrySystem` is `System` that never stops the call: empty data warns, sets `FAILURE` and goes on.
+fn try_system(exec: &mut Exec<'_>, data: &str) -> Flow {
+    if data.is_empty() {
+        exec.log(
+            Level::Warning,
+            "System requires an argument(command)".to_string(),
+        );
+        exec.chan.set("SYSTEMSTATUS", "FAILURE");
+        return Flow::Next;
+    }
+    simulate(exec, "TrySystem", &TRYSYSTEM, data)
+}

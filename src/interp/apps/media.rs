@@ -142,6 +142,13 @@ fn collect(exec: &mut Exec<'_>) -> Option<Flow> {
 }
 
 fn background(exec: &mut Exec<'_>, data: &str) -> Flow {
+    if data.is_empty() {
+        exec.log(
+            Level::Warning,
+            "Background requires an argument (filename)".to_string(),
+        );
+        return Flow::Stop;
+    }
     if !exec.chan.answered {
         exec.answer();
     }

@@ -184,7 +184,7 @@ pub fn outcomes(name: &str) -> Option<(&'static str, &'static [&'static str])> {
 pub(crate) fn simulate(exec: &mut Exec<'_>, name: &'static str, sim: &Sim, data: &str) -> Flow {
     if data.is_empty() {
         if let Some(warning) = sim.needs_data {
-            exec.log(Level::Warning, warning.to_string());
+            exec.log(empty_data_level(name), warning.to_string());
             if !sim.status.is_empty() {
                 exec.chan.set(sim.status, "FAILURE");
             }
@@ -233,5 +233,22 @@ pub(crate) fn simulate(exec: &mut Exec<'_>, name: &'static str, sim: &Sim, data:
         Flow::Stop
     } else {
         Flow::Next
+    }
+}
+
+/// The level at which an application complains about empty data (most warn; these log errors).
+fn empty_data_level(name: &str) -> Level {
+    const ERRORS: &[&str] = &[
+        "ExternalIVR",
+        "Originate",
+        "MinivmRecord",
+        "MinivmGreet",
+        "MinivmNotify",
+        "MinivmAccMess",
+    ];
+    if ERRORS.contains(&name) {
+        Level::Error
+    } else {
+        Level::Warning
     }
 }

@@ -9,7 +9,7 @@ const QUEUE: Sim = Sim {
     ends: &[],
     answers: false,
     what: "queue the call in",
-    needs_data: Some("Queue requires an argument: queuename[,options[,URL[,announceoverride[,timeout[,AGI[,macro[,gosub[,rule[,position]]]]]]]]]"),
+    needs_data: Some("Queue requires an argument: queuename[,options[,URL[,announceoverride[,timeout[,agi[,gosub[,rule[,position]]]]]]]]"),
 };
 
 const ADDQUEUEMEMBER: Sim = Sim {
@@ -18,7 +18,7 @@ const ADDQUEUEMEMBER: Sim = Sim {
     ends: &[],
     answers: false,
     what: "add a member to queue",
-    needs_data: Some("AddQueueMember requires an argument (queuename[,interface[,penalty[,options[,membername[,stateinterface[,wrapuptime]]]]]])"),
+    needs_data: Some("AddQueueMember requires an argument (queuename[,interface[,penalty[,options[,membername[,stateinterface][,wrapuptime]]]]])"),
 };
 
 const REMOVEQUEUEMEMBER: Sim = Sim {

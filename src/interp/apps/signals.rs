@@ -27,7 +27,7 @@ const SENDFAX: Sim = Sim {
     ends: &[],
     answers: true,
     what: "send the fax",
-    needs_data: Some("SendFAX requires an argument (filename)"),
+    needs_data: Some("SendFAX requires an argument (filename[&filename[&filename]][,options])"),
 };
 
 const RECEIVEFAX: Sim = Sim {
@@ -36,7 +36,7 @@ const RECEIVEFAX: Sim = Sim {
     ends: &[],
     answers: true,
     what: "receive a fax into",
-    needs_data: Some("ReceiveFAX requires an argument (filename)"),
+    needs_data: Some("ReceiveFAX requires an argument (filename[,options])"),
 };
 
 const MESSAGESEND: Sim = Sim {

@@ -62,7 +62,7 @@ const MINIVMRECORD: Sim = Sim {
     ends: &["SUCCESS"],
     answers: true,
     what: "record a mini-voicemail for",
-    needs_data: Some("MinivmRecord requires an argument"),
+    needs_data: Some("Minivm needs at least an account argument "),
 };
 
 const MINIVMGREET: Sim = Sim {
@@ -71,7 +71,7 @@ const MINIVMGREET: Sim = Sim {
     ends: &[],
     answers: true,
     what: "greet for mini-voicemail",
-    needs_data: Some("MinivmGreet requires an argument"),
+    needs_data: Some("Minivm needs at least an account argument "),
 };
 
 const MINIVMNOTIFY: Sim = Sim {
@@ -80,7 +80,7 @@ const MINIVMNOTIFY: Sim = Sim {
     ends: &[],
     answers: false,
     what: "notify the owner of",
-    needs_data: Some("MinivmNotify needs at least an argument"),
+    needs_data: Some("Minivm needs at least an account argument "),
 };
 
 const MINIVMDELETE: Sim = Sim {
@@ -98,7 +98,7 @@ const MINIVMACCMESS: Sim = Sim {
     ends: &[],
     answers: true,
     what: "record account messages for",
-    needs_data: Some("MinivmAccmess needs at least two arguments"),
+    needs_data: Some("MinivmAccmess needs at least two arguments: account and option"),
 };
 
 const MINIVMMWI: Sim = Sim {
@@ -107,7 +107,7 @@ const MINIVMMWI: Sim = Sim {
     ends: &[],
     answers: false,
     what: "send MWI for",
-    needs_data: Some("MinivmMWI needs at least three arguments"),
+    needs_data: None,
 };
 
 pub(super) const APPS: &[AppDef] = &[
