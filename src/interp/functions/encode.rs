@@ -98,7 +98,7 @@ pub fn uridecode(_ctx: &mut dyn FuncCtx, args: &str) -> Option<String> {
     let mut at = 0;
     while at < bytes.len() {
         let hex = |b: Option<&u8>| b.and_then(|&b| char::from(b).to_digit(16));
-        if bytes[at] == b'%' && at + 2 < bytes.len() + 1 && bytes.len() > at + 2 {
+        if bytes[at] == b'%' && at + 2 < bytes.len() {
             if let Some(high) = hex(bytes.get(at + 1)) {
                 let value = match hex(bytes.get(at + 2)) {
                     Some(low) => high * 16 + low,
