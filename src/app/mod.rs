@@ -400,14 +400,24 @@ fn run_call(file: &Path, db: &str, spec: crate::console::CallSpec, max_steps: u6
         Err(code) => return code,
     };
     pbx.max_steps = max_steps.max(1);
+    // A terminal sees each line as its step runs (stdout is line-buffered); a pipe or a file
+    // gets large buffered writes.
+    use std::io::IsTerminal;
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
-    let result = crate::console::call_to(&mut pbx, &spec, &mut out);
-    let _ = out.flush();
+    let result = if stdout.is_terminal() {
+        let mut out = stdout.lock();
+        let result = crate::console::call_to(&mut pbx, &spec, &mut out);
+        let _ = out.flush();
+        result
+    } else {
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+        let result = crate::console::call_to(&mut pbx, &spec, &mut out);
+        let _ = out.flush();
+        result
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(text) => {
-            drop(out);
             let _ = std::io::stdout().lock().write_all(text.as_bytes());
             ExitCode::from(1)
         }
