@@ -143,11 +143,17 @@ impl Sink for Vec<Event> {
 pub struct TextSink<W: Write> {
     out: W,
     failed: bool,
+    /// The line being built (one write per line).
+    line: Vec<u8>,
 }
 
 impl<W: Write> TextSink<W> {
     pub fn new(out: W) -> TextSink<W> {
-        TextSink { out, failed: false }
+        TextSink {
+            out,
+            failed: false,
+            line: Vec::with_capacity(256),
+        }
     }
 
     /// Writes a line that is not an event (the hangup summary, `var` lines).
@@ -182,10 +188,11 @@ impl<W: Write> Sink for TextSink<W> {
                     3 => b"    -- ",
                     _ => b"       > ",
                 };
-                self.out
-                    .write_all(prefix)
-                    .and_then(|()| self.out.write_all(text.as_bytes()))
-                    .and_then(|()| self.out.write_all(b"\n"))
+                self.line.clear();
+                self.line.extend_from_slice(prefix);
+                self.line.extend_from_slice(text.as_bytes());
+                self.line.push(b'\n');
+                self.out.write_all(&self.line)
             }
             _ => writeln!(self.out, "{}", event.render(channel, call_id)),
         };
@@ -223,11 +230,12 @@ impl<W: Write> Sink for TextSink<W> {
             data.as_bytes(),
             b"\") in new stack\n",
         ];
+        self.line.clear();
         for piece in pieces {
-            if self.out.write_all(piece).is_err() {
-                self.failed = true;
-                return;
-            }
+            self.line.extend_from_slice(piece);
+        }
+        if self.out.write_all(&self.line).is_err() {
+            self.failed = true;
         }
     }
 
