@@ -33,6 +33,14 @@ impl Uri {
     /// Parses a bare URI (no angle brackets).
     pub fn parse(text: &str) -> Result<Uri, UriError> {
         let text = text.trim();
+        // No blanks, controls, quotes or angle brackets inside a URI (RFC 3261 §25.1): such
+        // text would break every header it is printed into.
+        if text
+            .bytes()
+            .any(|b| b <= b' ' || b == 0x7f || matches!(b, b'<' | b'>' | b'"'))
+        {
+            return Err(UriError::NoHost(text.to_string()));
+        }
         let (scheme, rest) = text
             .split_once(':')
             .filter(|(s, _)| {
@@ -53,7 +61,19 @@ impl Uri {
         let hostport = pieces.next().unwrap_or_default();
         let (host, port) =
             split_host_port(hostport).ok_or_else(|| UriError::BadPort(text.to_string()))?;
-        if host.is_empty() {
+        let host_ok = if let Some(v6) = host.strip_prefix('[') {
+            v6.strip_suffix(']').is_some_and(|a| {
+                !a.is_empty()
+                    && a.bytes()
+                        .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+            })
+        } else {
+            !host.is_empty()
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_')
+        };
+        if !host_ok {
             return Err(UriError::NoHost(text.to_string()));
         }
         let params = pieces

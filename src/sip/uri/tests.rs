@@ -38,5 +38,9 @@ fn ipv6_and_errors() {
     assert!(Uri::parse("nothing").is_err());
     assert!(Uri::parse("sip:a@host:99999").is_err());
     assert!(Uri::parse("sip:").is_err());
+    // Found by fuzzing: a blank in a Contact broke the NOTIFY request line.
+    assert!(Uri::parse("sip:a b").is_err());
+    assert!(Uri::parse("sip:a@h\u{7f}").is_err());
+    assert!(Uri::parse("sip:a@[zz]").is_err());
     assert!(NameAddr::parse("<sip:a@b").is_err());
 }
