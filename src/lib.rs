@@ -4,6 +4,7 @@
 //! raw `ConfFile`; `dialplan` lowers it into a checked `Dialplan` with Asterisk's pattern
 //! matching; `state` holds device, extension and presence state; `cli` renders the commands.
 
+pub mod ami;
 pub mod app;
 pub mod config;
 pub mod console;

@@ -129,6 +129,9 @@ enum Cmd {
         /// The control socket `dialstate remote` attaches to.
         #[arg(long, default_value = DEFAULT_CONTROL)]
         control: PathBuf,
+        /// The manager interface's address (`127.0.0.1:5038`; enables it), or `off`.
+        #[arg(long, value_name = "ADDR:PORT|off")]
+        manager: Option<String>,
     },
     /// Run console commands in a running server (`-x`), or attach an interactive console.
     Remote {
@@ -287,11 +290,13 @@ pub fn run(cli: Cli) -> ExitCode {
             sip,
             db,
             control,
+            manager,
         } => serve::serve(serve::Options {
             config,
             sip,
             db,
             control,
+            manager,
         }),
         Cmd::Remote { control, exec } => remote::remote(&control, &exec),
         Cmd::Watch {

@@ -13,6 +13,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, UdpSocket, UnixListener};
 use tokio::sync::watch;
 
+use crate::ami::config::ManagerConfig;
 use crate::config::{FsProvider, MemProvider, PathKind, SourceProvider};
 use crate::diag::render_short;
 use crate::pbx::{InboundSubscriptions, Pbx};
@@ -26,6 +27,7 @@ use crate::store::{BatchWriter, Store};
 /// The demo configuration built into the binary.
 const DEMO_EXTENSIONS: &str = include_str!("../../dialplans/demo/extensions.conf");
 const DEMO_PJSIP: &str = include_str!("../../dialplans/demo/pjsip.conf");
+const DEMO_MANAGER: &str = include_str!("../../dialplans/demo/manager.conf");
 
 /// Longest control-socket line accepted.
 const MAX_CONTROL_LINE: usize = 64 * 1024;
@@ -37,6 +39,8 @@ pub struct Options {
     pub sip: Vec<String>,
     pub db: String,
     pub control: PathBuf,
+    /// `--manager ADDR:PORT` (overrides manager.conf's address and enables it) or `off`.
+    pub manager: Option<String>,
 }
 
 /// Locks the PBX even if a panicking thread poisoned the lock (state stays usable).
@@ -104,9 +108,14 @@ pub fn parse_listen(text: &str) -> Result<(Protocol, SocketAddr), String> {
 }
 
 /// Loads the dialplan and pjsip.conf of `dir`, or the demo.
-fn load_config(
-    dir: Option<&Path>,
-) -> Result<(Arc<dyn SourceProvider + Send + Sync>, PathBuf, SipConfig), String> {
+type Loaded = (
+    Arc<dyn SourceProvider + Send + Sync>,
+    PathBuf,
+    SipConfig,
+    ManagerConfig,
+);
+
+fn load_config(dir: Option<&Path>) -> Result<Loaded, String> {
     match dir {
         Some(dir) => {
             let ext = dir.join("extensions.conf");
@@ -123,17 +132,30 @@ fn load_config(
             } else {
                 SipConfig::default()
             };
-            Ok((Arc::new(FsProvider), ext, sip))
+            let manager = dir.join("manager.conf");
+            let manager = if FsProvider.kind(&manager) == PathKind::File {
+                let loaded = crate::ami::config::load(&FsProvider, &manager);
+                for diag in loaded.diagnostics.items() {
+                    eprintln!("{}", render_short(&loaded.sources, diag));
+                }
+                loaded.value
+            } else {
+                ManagerConfig::default()
+            };
+            Ok((Arc::new(FsProvider), ext, sip, manager))
         }
         None => {
             let provider = MemProvider::default()
                 .with("demo/extensions.conf", DEMO_EXTENSIONS)
-                .with("demo/pjsip.conf", DEMO_PJSIP);
-            let loaded = crate::sip::config::load(&provider, Path::new("demo/pjsip.conf"));
+                .with("demo/pjsip.conf", DEMO_PJSIP)
+                .with("demo/manager.conf", DEMO_MANAGER);
+            let sip = crate::sip::config::load(&provider, Path::new("demo/pjsip.conf")).value;
+            let manager = crate::ami::config::load(&provider, Path::new("demo/manager.conf")).value;
             Ok((
                 Arc::new(provider),
                 PathBuf::from("demo/extensions.conf"),
-                loaded.value,
+                sip,
+                manager,
             ))
         }
     }
@@ -171,7 +193,28 @@ pub fn serve(opts: Options) -> ExitCode {
 }
 
 async fn serve_async(opts: Options) -> Result<(), String> {
-    let (provider, path, sip) = load_config(opts.config.as_deref())?;
+    let (provider, path, sip, mut manager_conf) = load_config(opts.config.as_deref())?;
+    match opts.manager.as_deref() {
+        Some("off") => manager_conf.enabled = false,
+        Some(addr) => {
+            manager_conf.enabled = true;
+            manager_conf.bind = addr
+                .parse()
+                .map_err(|_| format!("expected --manager ADDR:PORT or off, found `{addr}`"))?;
+        }
+        None => {}
+    }
+    let manager = if manager_conf.enabled {
+        let listener = TcpListener::bind(manager_conf.bind).await.map_err(|e| {
+            format!(
+                "cannot listen for the manager on {}: {e}",
+                manager_conf.bind
+            )
+        })?;
+        Some((listener, manager_conf))
+    } else {
+        None
+    };
     let mut listen = Vec::new();
     for text in &opts.sip {
         listen.push(parse_listen(text)?);
@@ -220,7 +263,17 @@ async fn serve_async(opts: Options) -> Result<(), String> {
     let control = opts.control.clone();
     let (stop_tx, stop) = watch::channel(false);
     let signals = tokio::spawn(wait_for_signal(stop_tx));
-    let result = run_server(pbx, sip, sockets, records, writer.clone(), &control, stop).await;
+    let result = run_server(
+        pbx,
+        sip,
+        sockets,
+        manager,
+        records,
+        writer.clone(),
+        &control,
+        stop,
+    )
+    .await;
     signals.abort();
     let _ = signals.await;
     let _ = std::fs::remove_file(&control);
@@ -230,10 +283,12 @@ async fn serve_async(opts: Options) -> Result<(), String> {
 }
 
 /// Everything after loading: also what the integration tests start, on sockets bound to port 0.
+#[allow(clippy::too_many_arguments)]
 pub async fn run_server(
     mut pbx: Pbx,
     sip: SipConfig,
     sockets: Vec<Bound>,
+    manager: Option<(TcpListener, ManagerConfig)>,
     records: Vec<Record>,
     writer: Arc<BatchWriter>,
     control: &Path,
@@ -249,6 +304,23 @@ pub async fn run_server(
             })),
         )
         .map_err(|e| format!("{e:?}"))?;
+    let manager = match manager {
+        Some((listener, conf)) => {
+            let (tx, ami_changes) = tokio::sync::mpsc::unbounded_channel::<Change>();
+            pbx.state_mut()
+                .watch_with(
+                    None,
+                    false,
+                    Sink::Func(Arc::new(move |change: &Change| {
+                        tx.send(change.clone()).is_ok()
+                    })),
+                )
+                .map_err(|e| format!("{e:?}"))?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            Some((listener, conf, ami_changes, addr))
+        }
+        None => None,
+    };
     let locals = sockets
         .iter()
         .map(Bound::local)
@@ -283,14 +355,35 @@ pub async fn run_server(
         .iter()
         .map(|t| format!("{}:{}", t.protocol.as_str().to_ascii_lowercase(), t.addr))
         .collect();
+    let manager_text = manager
+        .as_ref()
+        .map(|(_, _, _, addr)| format!("; manager {addr}"))
+        .unwrap_or_default();
     println!(
-        "dialstate: listening on {}; control socket {}",
+        "dialstate: listening on {}; control socket {}{manager_text}",
         listening.join(", "),
         control.display()
     );
     let control_task = tokio::spawn(control_server(listener, pbx.clone(), stop.clone()));
+    let manager_task = manager.map(|(listener, conf, ami_changes, _)| {
+        let command: Arc<crate::ami::server::CommandFn> = Arc::new(|pbx: &mut Pbx, line: &str| {
+            let out = crate::console::run(pbx, line);
+            (out.text, out.ok)
+        });
+        tokio::spawn(crate::ami::server::run(
+            listener,
+            Arc::new(conf),
+            pbx.clone(),
+            ami_changes,
+            command,
+            stop.clone(),
+        ))
+    });
     crate::sip::server::run(notifier, sockets, changes, records, stop).await;
     let _ = control_task.await;
+    if let Some(task) = manager_task {
+        let _ = task.await;
+    }
     // Stop watching before the PBX goes, so nothing is sent into a closed channel.
     drop(pbx);
     tracing::info!("stopped");

@@ -158,6 +158,33 @@ pub fn run_to(env: &mut dyn Env, options: &CallOptions, sink: &mut dyn Sink) -> 
 /// caller): substitution first, then the expression, with functions available; the events are
 /// the warnings it logged. This is `dialstate eval`.
 pub fn evaluate(env: &mut dyn Env, options: &CallOptions, expr: &str) -> (String, Vec<Event>) {
+    on_fresh_channel(env, options, |exec| exec.substitute(&format!("$[{expr}]")))
+}
+
+/// What `${NAME}` (a variable or a function call such as `DEVICE_STATE(Custom:x)`) reads on a
+/// fresh channel: the manager's `Getvar` without a channel.
+pub fn get_var(env: &mut dyn Env, options: &CallOptions, name: &str) -> (String, Vec<Event>) {
+    on_fresh_channel(env, options, |exec| {
+        exec.substitute(&format!("${{{name}}}"))
+    })
+}
+
+/// `Set(NAME=VALUE)` on a fresh channel: the manager's `Setvar` without a channel (function
+/// writes such as `DEVICE_STATE(Custom:x)` and `GLOBAL(X)` last; channel variables do not).
+pub fn set_var(env: &mut dyn Env, options: &CallOptions, name: &str, value: &str) -> Vec<Event> {
+    on_fresh_channel(env, options, |exec| {
+        if let Some(def) = crate::interp::apps::lookup("Set") {
+            exec.invoke(def, &format!("{name}={value}"));
+        }
+    })
+    .1
+}
+
+fn on_fresh_channel<R>(
+    env: &mut dyn Env,
+    options: &CallOptions,
+    f: impl FnOnce(&mut Exec<'_>) -> R,
+) -> (R, Vec<Event>) {
     let mut events = Vec::new();
     let seq = env.next_channel();
     let name = format!("Local/{}@{}-{seq:08x};1", options.exten, options.context);
@@ -197,7 +224,7 @@ pub fn evaluate(env: &mut dyn Env, options: &CallOptions, expr: &str) -> (String
         compiled: rustc_hash::FxHashMap::default(),
         app_cache: rustc_hash::FxHashMap::default(),
     };
-    let value = exec.substitute(&format!("$[{expr}]"));
+    let value = f(&mut exec);
     events.append(&mut exec.events);
     (value, events)
 }

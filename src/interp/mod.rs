@@ -20,7 +20,9 @@ pub mod trace;
 mod vars;
 
 pub use env::Env;
-pub use exec::{evaluate, run, run_to, CallOptions, CallResult, DialOutcome, Flow};
+pub use exec::{
+    evaluate, get_var, run, run_to, set_var, CallOptions, CallResult, DialOutcome, Flow,
+};
 pub use trace::{Event, Level, Sink, TextSink};
 
 /// Whether an application name (any case) is one the interpreter runs.

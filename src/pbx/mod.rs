@@ -150,6 +150,50 @@ impl Pbx {
         Ok(())
     }
 
+    /// `${NAME}` read on a fresh channel (the manager's `Getvar` without a channel).
+    pub fn get_var(&mut self, name: &str) -> String {
+        crate::interp::get_var(self, &crate::interp::CallOptions::default(), name).0
+    }
+
+    /// `Set(NAME=VALUE)` on a fresh channel (the manager's `Setvar` without a channel); the
+    /// first warning it logged, if any.
+    pub fn set_var(&mut self, name: &str, value: &str) -> Result<(), String> {
+        let events =
+            crate::interp::set_var(self, &crate::interp::CallOptions::default(), name, value);
+        match events.into_iter().find_map(|e| match e {
+            crate::interp::Event::Log {
+                level: crate::interp::Level::Warning | crate::interp::Level::Error,
+                text,
+            } => Some(text),
+            _ => None,
+        }) {
+            Some(text) => Err(text),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs a simulated call with default options otherwise: the manager's `Originate` of a
+    /// `Local/EXTEN@CONTEXT` channel. Returns whether it was answered and its hangup cause.
+    pub fn originate(
+        &mut self,
+        context: &str,
+        exten: &str,
+        caller: (Option<String>, Option<String>),
+        vars: Vec<(String, String)>,
+    ) -> (bool, u32) {
+        let options = crate::interp::CallOptions {
+            context: context.to_string(),
+            exten: exten.to_string(),
+            caller_num: caller.0,
+            caller_name: caller.1,
+            vars,
+            trace: false,
+            ..crate::interp::CallOptions::default()
+        };
+        let result = crate::interp::run(self, &options);
+        (result.channel.answered, result.cause)
+    }
+
     /// The hint a SUBSCRIBE for `exten` in `context` watches (spec sip-presence.md §4 step 7):
     /// the extension's hint priority, found through includes and patterns. A hint that only a
     /// pattern provides becomes a concrete hint for this number, as `EXTENSION_STATE` does.

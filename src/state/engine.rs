@@ -38,6 +38,8 @@ type HintId = u32;
 
 #[derive(Debug, Clone)]
 struct DeviceEntry {
+    /// The id as first seen.
+    name: Box<str>,
     state: DeviceState,
     /// Whether anyone announced a state yet (the first announcement is never de-duplicated).
     announced: bool,
@@ -46,6 +48,10 @@ struct DeviceEntry {
 
 #[derive(Debug, Clone)]
 struct ProviderEntry {
+    /// The id as first seen.
+    name: Box<str>,
+    /// Whether anyone announced a presence yet.
+    announced: bool,
     presence: Presence,
     hints: Vec<HintId>,
 }
@@ -353,6 +359,7 @@ impl StateEngine {
         }
         let dev = self.devices.len() as DeviceId;
         self.devices.push(DeviceEntry {
+            name: id.into(),
             state: default_device_state(id),
             announced: false,
             hints: Vec::new(),
@@ -368,6 +375,8 @@ impl StateEngine {
         }
         let prov = self.providers.len() as ProviderId;
         self.providers.push(ProviderEntry {
+            name: id.into(),
+            announced: false,
             presence: default_presence(id),
             hints: Vec::new(),
         });
@@ -489,6 +498,7 @@ impl StateEngine {
         let mut changes = Vec::new();
         let prov = self.intern_provider(id);
         self.providers[prov as usize].presence = presence.clone();
+        self.providers[prov as usize].announced = true;
         changes.push(Change::ProviderPresence {
             id: id.to_string(),
             presence,
@@ -688,6 +698,30 @@ impl StateEngine {
             presence: &it.presence,
             watchers: it.watchers.len() + it.external as usize,
         })
+    }
+
+    /// Every device that announced a state (the manager's `DeviceStateList`), by name.
+    pub fn announced_devices(&self) -> Vec<(&str, DeviceState)> {
+        let mut out: Vec<(&str, DeviceState)> = self
+            .devices
+            .iter()
+            .filter(|d| d.announced)
+            .map(|d| (&*d.name, d.state))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(b.0));
+        out
+    }
+
+    /// Every presence provider that announced a state (`PresenceStateList`), by name.
+    pub fn announced_providers(&self) -> Vec<(&str, &Presence)> {
+        let mut out: Vec<(&str, &Presence)> = self
+            .providers
+            .iter()
+            .filter(|p| p.announced)
+            .map(|p| (&*p.name, &p.presence))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(b.0));
+        out
     }
 
     pub fn n_hints(&self) -> usize {

@@ -1,6 +1,7 @@
 //! The single integration-test binary. Each module drives one area through the public interface
 //! (the `dialstate` binary and the library API) and snapshots what a user would see.
 
+mod ami;
 mod cli;
 mod corpus;
 mod interp;

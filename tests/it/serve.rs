@@ -51,6 +51,9 @@ fn start_serve(extra: &[&str]) -> ServeProcess {
         "--control",
         &control,
     ];
+    if !extra.contains(&"--manager") {
+        args.extend_from_slice(&["--manager", "off"]);
+    }
     args.extend_from_slice(extra);
     let mut child = Command::new(env!("CARGO_BIN_EXE_dialstate"))
         .args(&args)
@@ -202,7 +205,17 @@ fn start_serve_on(db: &str, port: u16) -> ServeProcess {
     let control = dir.join("ctl2").to_string_lossy().into_owned();
     let udp = format!("udp:127.0.0.1:{port}");
     let mut child = Command::new(env!("CARGO_BIN_EXE_dialstate"))
-        .args(["serve", "--sip", &udp, "--db", db, "--control", &control])
+        .args([
+            "serve",
+            "--sip",
+            &udp,
+            "--db",
+            db,
+            "--control",
+            &control,
+            "--manager",
+            "off",
+        ])
         .current_dir(root())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

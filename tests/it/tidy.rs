@@ -90,7 +90,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         &["interp", "dialplan", "config", "state", "store", "diag"],
     ),
     ("sip", &["state", "config", "diag"]),
-    ("ami", &["pbx", "state", "diag"]),
+    ("ami", &["pbx", "state", "config", "diag"]),
     ("console", &["pbx", "diag", "dialplan", "state", "interp"]),
 ];
 

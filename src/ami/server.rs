@@ -1,0 +1,237 @@
+//! The manager interface's tokio side: the listener (ACL checked before the banner), one task
+//! per session, and an event hub that renders each state change once and fans it out over a
+//! bounded broadcast channel. A session that falls behind by more than `EVENT_QUEUE` events, or
+//! whose socket stops taking writes, is disconnected; nothing it does slows the others or SIP.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{broadcast, mpsc, watch, Semaphore};
+use tokio::task::JoinSet;
+
+use crate::ami::codec::Decoder;
+use crate::ami::config::ManagerConfig;
+use crate::ami::event::{from_change, Event};
+use crate::ami::limits;
+use crate::ami::session::{Ctx, Reply, Session, BANNER};
+use crate::pbx::Pbx;
+use crate::state::Change;
+
+/// How the `Command` action runs a console line (the process hands in `console::run`).
+pub type CommandFn = dyn Fn(&mut Pbx, &str) -> (String, bool) + Send + Sync;
+
+/// Seconds a write to a session may take before the session is dropped.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
+
+fn now() -> (u64, u32) {
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    (d.as_secs(), d.subsec_micros())
+}
+
+fn lock(pbx: &Mutex<Pbx>) -> std::sync::MutexGuard<'_, Pbx> {
+    pbx.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Runs the manager interface until `stop` turns true. `changes` carries the state engine's
+/// changes (a global, non-extended watcher).
+pub async fn run(
+    listener: TcpListener,
+    config: Arc<ManagerConfig>,
+    pbx: Arc<Mutex<Pbx>>,
+    changes: mpsc::UnboundedReceiver<Change>,
+    command: Arc<CommandFn>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let started = now().0;
+    let (events, _) = broadcast::channel::<Arc<Event>>(limits::EVENT_QUEUE);
+    let mut tasks = JoinSet::new();
+    tasks.spawn(hub(
+        changes,
+        pbx.clone(),
+        events.clone(),
+        config.timestampevents,
+        stop.clone(),
+    ));
+    let permits = Arc::new(Semaphore::new(limits::MAX_SESSIONS));
+    loop {
+        tokio::select! {
+            _ = stop.changed() => break,
+            Some(_) = tasks.join_next(), if tasks.len() > 1 => {}
+            accepted = listener.accept() => {
+                let Ok((stream, peer)) = accepted else { continue };
+                // deny/permit before the banner: a peer no user may log in from is closed.
+                if !config.users.values().any(|u| u.allows(peer.ip())) {
+                    tracing::warn!(%peer, "manager connection refused by ACL");
+                    continue;
+                }
+                let Ok(permit) = permits.clone().try_acquire_owned() else {
+                    tracing::warn!(%peer, "too many manager sessions");
+                    continue;
+                };
+                let session = Session::new(peer.ip());
+                let task = connection(stream, session, config.clone(), pbx.clone(), events.clone(), command.clone(), started, stop.clone());
+                tasks.spawn(async move {
+                    task.await;
+                    drop(permit);
+                });
+            }
+        }
+    }
+    tasks.shutdown().await;
+}
+
+/// Renders each change once, in order, and broadcasts it.
+async fn hub(
+    mut changes: mpsc::UnboundedReceiver<Change>,
+    pbx: Arc<Mutex<Pbx>>,
+    events: broadcast::Sender<Arc<Event>>,
+    timestamps: bool,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut batch = Vec::new();
+    loop {
+        tokio::select! {
+            _ = stop.changed() => return,
+            got = changes.recv() => {
+                let Some(first) = got else { return };
+                batch.push(first);
+                while batch.len() < 1024 {
+                    match changes.try_recv() {
+                        Ok(c) => batch.push(c),
+                        Err(_) => break,
+                    }
+                }
+            }
+        }
+        let ts = timestamps.then(|| {
+            let (s, us) = now();
+            format!("{s}.{us:06}")
+        });
+        let rendered: Vec<Event> = {
+            let guard = lock(&pbx);
+            let hint = |key: &crate::state::HintKey| {
+                guard
+                    .state()
+                    .hint(key)
+                    .map(|v| v.text.to_string())
+                    .unwrap_or_default()
+            };
+            batch
+                .drain(..)
+                .filter_map(|c| from_change(&c, &hint, ts.as_deref()))
+                .collect()
+        };
+        for event in rendered {
+            // No session listening is fine.
+            let _ = events.send(Arc::new(event));
+        }
+    }
+}
+
+async fn write(stream: &mut TcpStream, text: &str) -> bool {
+    matches!(
+        tokio::time::timeout(WRITE_TIMEOUT, stream.write_all(text.as_bytes())).await,
+        Ok(Ok(()))
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn connection(
+    mut stream: TcpStream,
+    mut session: Session,
+    config: Arc<ManagerConfig>,
+    pbx: Arc<Mutex<Pbx>>,
+    events: broadcast::Sender<Arc<Event>>,
+    command: Arc<CommandFn>,
+    started: u64,
+    mut stop: watch::Receiver<bool>,
+) {
+    let peer = session.peer;
+    let mut rx = events.subscribe();
+    if !write(&mut stream, BANNER).await {
+        return;
+    }
+    let mut decoder = Decoder::default();
+    let mut buf = vec![0u8; 8192];
+    let auth_deadline =
+        tokio::time::Instant::now() + Duration::from_secs(limits::AUTH_TIMEOUT_SECS);
+    loop {
+        let authed = session.user.is_some();
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = tokio::time::sleep_until(auth_deadline), if !authed => {
+                tracing::info!(%peer, "manager session did not log in in time; closed");
+                return;
+            }
+            event = rx.recv(), if authed => match event {
+                Ok(event) => {
+                    if session.wants(&event) && !write(&mut stream, &event.text).await {
+                        tracing::warn!(%peer, "manager session stopped reading; disconnected");
+                        return;
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::warn!(%peer, missed = n, "manager session too slow for its events; disconnected");
+                    return;
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+            read = stream.read(&mut buf) => {
+                let n = match read {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => n,
+                };
+                let messages = match decoder.push(&buf[..n]) {
+                    Ok(m) => m,
+                    Err(err) => {
+                        tracing::warn!(%peer, error = %err, "manager input refused; closed");
+                        return;
+                    }
+                };
+                for msg in messages {
+                    let (secs, micros) = now();
+                    let ctx = Ctx {
+                        config: &config,
+                        pbx: &pbx,
+                        now: (secs, micros),
+                        started,
+                        random: uuid::Uuid::new_v4().as_u64_pair().0,
+                        command: &*command,
+                        raise: &|event| {
+                            let _ = events.send(Arc::new(event));
+                        },
+                    };
+                    let reply = tokio::task::block_in_place(|| session.handle(&msg, &ctx));
+                    match reply {
+                        Reply::Send(text) => {
+                            if !write(&mut stream, &text).await {
+                                return;
+                            }
+                        }
+                        Reply::SendThenClose(text) => {
+                            let _ = write(&mut stream, &text).await;
+                            return;
+                        }
+                        Reply::FailLogin(text) => {
+                            tokio::time::sleep(Duration::from_millis(limits::LOGIN_FAIL_DELAY_MS)).await;
+                            let _ = write(&mut stream, &text).await;
+                            return;
+                        }
+                        Reply::SendAndRaise(text, raised) => {
+                            if !write(&mut stream, &text).await {
+                                return;
+                            }
+                            for event in raised {
+                                let _ = events.send(Arc::new(event));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
