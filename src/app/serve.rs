@@ -263,17 +263,9 @@ async fn serve_async(opts: Options) -> Result<(), String> {
     let control = opts.control.clone();
     let (stop_tx, stop) = watch::channel(false);
     let signals = tokio::spawn(wait_for_signal(stop_tx));
-    let result = run_server(
-        pbx,
-        sip,
-        sockets,
-        manager,
-        records,
-        writer.clone(),
-        &control,
-        stop,
-    )
-    .await;
+    // With `--db :memory:` nothing survives a restart: subscriptions are not written at all.
+    let persist = (opts.db != ":memory:").then(|| writer.clone());
+    let result = run_server(pbx, sip, sockets, manager, records, persist, &control, stop).await;
     signals.abort();
     let _ = signals.await;
     let _ = std::fs::remove_file(&control);
@@ -290,7 +282,7 @@ pub async fn run_server(
     sockets: Vec<Bound>,
     manager: Option<(TcpListener, ManagerConfig)>,
     records: Vec<Record>,
-    writer: Arc<BatchWriter>,
+    persist: Option<Arc<BatchWriter>>,
     control: &Path,
     stop: watch::Receiver<bool>,
 ) -> Result<(), String> {
@@ -334,7 +326,10 @@ pub async fn run_server(
         Arc::new(sip),
         locals.clone(),
         Box::new(PbxHints(pbx.clone())),
-        Box::new(DbPersist(writer)),
+        match persist {
+            Some(writer) => Box::new(DbPersist(writer)),
+            None => Box::new(crate::sip::notifier::NoPersist),
+        },
         secret,
     );
     lock(&pbx).inbound = Some(Arc::new(Table(notifier.table())));

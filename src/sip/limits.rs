@@ -29,3 +29,5 @@ pub const T2_MS: u64 = 4000;
 pub const TIMER_F_MS: u64 = 64 * T1_MS;
 /// Server transactions remembered for retransmissions (bounded; the oldest are forgotten).
 pub const MAX_SERVER_TRANSACTIONS: usize = 500_000;
+/// Receive and send buffer asked for each UDP socket.
+pub const UDP_BUFFER: usize = 4 << 20;

@@ -186,6 +186,13 @@ impl Message {
                 return Err(ParseError::TooManyHeaders);
             }
             let text = header.to_string();
+            // A lone CR or LF inside a value would become a header of its own wherever the
+            // value is printed again.
+            if text.contains(['\r', '\n']) {
+                return Err(ParseError::Syntax(
+                    "line break inside a header value".to_string(),
+                ));
+            }
             let Some((name, value)) = text.split_once(':') else {
                 continue;
             };
@@ -305,6 +312,35 @@ fn raw_reason(bytes: &[u8]) -> String {
     line.splitn(3, ' ').nth(2).unwrap_or("").to_string()
 }
 
+/// What the notifier needs of a response, read without a full parse: the status code, the top
+/// Via's branch and whether a Retry-After is present. `None` when the bytes do not look like a
+/// response with a Via.
+pub fn response_summary(bytes: &[u8]) -> Option<(u16, &str, bool)> {
+    let text = std::str::from_utf8(bytes.get(..bytes.len().min(MAX_MESSAGE))?).ok()?;
+    let head = text.split("\r\n\r\n").next()?;
+    let mut lines = head.split("\r\n");
+    let status = lines.next()?.strip_prefix("SIP/2.0 ")?;
+    let code: u16 = status.get(..3)?.parse().ok()?;
+    let mut branch = None;
+    let mut retry_after = false;
+    for line in lines {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let name = name.trim();
+        if branch.is_none() && (name.eq_ignore_ascii_case("via") || name == "v") {
+            let first = value.split(',').next().unwrap_or_default();
+            branch = first.split(';').find_map(|p| {
+                let (k, v) = p.split_once('=')?;
+                k.trim().eq_ignore_ascii_case("branch").then(|| v.trim())
+            });
+        } else if name.eq_ignore_ascii_case("retry-after") {
+            retry_after = true;
+        }
+    }
+    Some((code, branch?, retry_after))
+}
+
 /// Splits a header value at commas outside quotes and angle brackets.
 pub fn split_commas(value: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -348,7 +384,8 @@ impl Via {
         let mut pieces = rest.trim().split(';');
         let sent_by = pieces.next()?.trim();
         let (host, port) = crate::sip::uri::split_host_port(sent_by)?;
-        if host.is_empty() {
+        let host_char = |b: u8| b.is_ascii_alphanumeric() || b".-_[]:".contains(&b);
+        if host.is_empty() || !host.bytes().all(host_char) {
             return None;
         }
         let params = pieces

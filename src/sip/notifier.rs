@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use indexmap::IndexSet;
+use rustc_hash::FxHashMap;
 
 use crate::sip::auth::{Authenticator, Credentials, Verdict};
 use crate::sip::body::{self, BodyOptions, BodyType, HintSnapshot, Package, Slots, Template};
@@ -54,7 +55,8 @@ pub struct Inbound<'a> {
 pub struct Outbound {
     pub transport: usize,
     pub peer: SocketAddr,
-    pub bytes: Vec<u8>,
+    /// Shared with the retransmission state, so a NOTIFY is never copied.
+    pub bytes: Arc<Vec<u8>>,
 }
 
 /// What the notifier needs to know about a hint.
@@ -106,10 +108,10 @@ pub struct Stats {
 /// One row of `pjsip show subscriptions inbound`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboundRow {
-    pub endpoint: String,
-    pub resource: String,
-    pub event: String,
-    pub call_id: String,
+    pub endpoint: Arc<str>,
+    pub resource: Arc<str>,
+    pub event: Arc<str>,
+    pub call_id: Arc<str>,
     /// Now + the raw Expires asked for, in epoch seconds (Asterisk shows this, not the grant).
     pub shown_epoch: u64,
 }
@@ -166,11 +168,11 @@ impl End {
 #[derive(Debug)]
 struct Subscription {
     id: u64,
-    endpoint: Box<str>,
+    endpoint: Arc<str>,
     key: HintKey,
     context: Box<str>,
-    exten: Box<str>,
-    call_id: Box<str>,
+    exten: Arc<str>,
+    call_id: Arc<str>,
     local_tag: Box<str>,
     remote_tag: Box<str>,
     /// Our From (their To, reprinted) without tag; their To (their From, reprinted) without tag.
@@ -179,7 +181,7 @@ struct Subscription {
     /// Request URI of our NOTIFYs (their Contact).
     target: Box<str>,
     routes: Vec<Box<str>>,
-    event: Box<str>,
+    event: Arc<str>,
     kind: BodyType,
     opts: BodyOptions,
     local_uri: Box<str>,
@@ -204,6 +206,8 @@ struct Subscription {
     sent: Option<Arc<Template>>,
     in_flight: bool,
     dirty: bool,
+    /// Waiting in `fanout`.
+    queued: bool,
     generation: u32,
 }
 
@@ -215,7 +219,8 @@ struct HintEntry {
 
 struct Pending {
     sub: u64,
-    bytes: Vec<u8>,
+    /// What to retransmit (UDP); `None` on stream transports.
+    bytes: Option<Arc<Vec<u8>>>,
     transport: usize,
     dest: SocketAddr,
     interval: Duration,
@@ -234,6 +239,16 @@ const ENDED_LINGER: Duration = Duration::from_secs(32);
 /// A server transaction (branch, method), or a dialog (Call-ID, local tag).
 type TxKey = (Box<str>, Box<str>);
 
+/// What a server transaction answers a retransmission with.
+enum TxEntry {
+    /// The response, as sent.
+    Sent(Arc<Vec<u8>>),
+    /// The 200 OK of a SUBSCRIBE that created this subscription: rebuilt from the
+    /// retransmission itself (same headers) and the dialog, so thousands of new subscriptions
+    /// keep no copy of their 200 OK.
+    Subscribed(u64),
+}
+
 /// The notifier.
 pub struct Notifier {
     config: Arc<SipConfig>,
@@ -241,15 +256,27 @@ pub struct Notifier {
     hints_api: Box<dyn Hints>,
     persist: Box<dyn Persist>,
     auth: Authenticator,
-    subs: HashMap<u64, Subscription>,
+    subs: FxHashMap<u64, Box<Subscription>>,
     dialogs: HashMap<(Box<str>, Box<str>), u64>,
     hints: HashMap<HintKey, HintEntry>,
     per_peer: HashMap<IpAddr, usize>,
     next_id: u64,
     expiry: BinaryHeap<Reverse<(Instant, u64, u32)>>,
-    pending: HashMap<Box<str>, Pending>,
-    retx: BinaryHeap<Reverse<(Instant, Box<str>)>>,
-    server_tx: HashMap<TxKey, Arc<Vec<u8>>>,
+    /// NOTIFY client transactions by branch number (see `branch`).
+    pending: FxHashMap<u64, Pending>,
+    retx: BinaryHeap<Reverse<(Instant, u64)>>,
+    next_branch: u64,
+    /// The random part of every branch and tag this process makes.
+    salt: u128,
+    /// Subscriptions waiting to be told about a change (sent in slices by `pump`).
+    fanout: VecDeque<u64>,
+    /// A reusable buffer for building messages.
+    scratch: String,
+    server_tx: HashMap<TxKey, TxEntry>,
+    /// The subscription the request being handled created, if any.
+    created: Option<u64>,
+    /// Endpoint names and Event values, shared by the subscriptions that use them.
+    strings: std::collections::HashSet<Arc<str>>,
     server_tx_order: VecDeque<(Instant, TxKey)>,
     ended: HashMap<(Box<str>, Box<str>), Instant>,
     ended_order: VecDeque<(Instant, TxKey)>,
@@ -283,15 +310,21 @@ impl Notifier {
             hints_api: hints,
             persist,
             auth: Authenticator::new(secret, crate::sip::auth::Config::default()),
-            subs: HashMap::new(),
+            subs: FxHashMap::default(),
             dialogs: HashMap::new(),
             hints: HashMap::new(),
             per_peer: HashMap::new(),
             next_id: 1,
             expiry: BinaryHeap::new(),
-            pending: HashMap::new(),
+            pending: FxHashMap::default(),
             retx: BinaryHeap::new(),
+            next_branch: 0,
+            salt: uuid::Uuid::new_v4().as_u128(),
+            fanout: VecDeque::new(),
+            scratch: String::new(),
             server_tx: HashMap::new(),
+            created: None,
+            strings: std::collections::HashSet::new(),
             server_tx_order: VecDeque::new(),
             ended: HashMap::new(),
             ended_order: VecDeque::new(),
@@ -336,6 +369,16 @@ impl Notifier {
             self.stats.dropped += 1;
             return;
         }
+        if inb.bytes.starts_with(b"SIP/2.0 ") {
+            // Responses (to our NOTIFYs) are read without a full parse: status, top Via
+            // branch, Retry-After.
+            if let Some((code, branch, retry_after)) =
+                crate::sip::message::response_summary(inb.bytes)
+            {
+                self.on_response(code, branch, retry_after, now, out);
+            }
+            return;
+        }
         let msg = match Message::parse(inb.bytes) {
             Ok(msg) => msg,
             Err(err) => {
@@ -344,14 +387,14 @@ impl Notifier {
                     out.push(Outbound {
                         transport: inb.transport,
                         peer: inb.peer,
-                        bytes,
+                        bytes: Arc::new(bytes),
                     });
                 }
                 return;
             }
         };
         match &msg.start {
-            Start::Response { code, .. } => self.on_response(*code, &msg, now, out),
+            Start::Response { .. } => {}
             Start::Request { .. } => self.on_request(&msg, inb, now, out),
         }
     }
@@ -386,7 +429,7 @@ impl Notifier {
                 out.push(Outbound {
                     transport: inb.transport,
                     peer: inb.peer,
-                    bytes,
+                    bytes: Arc::new(bytes),
                 });
             }
             return;
@@ -409,14 +452,44 @@ impl Notifier {
             via.branch().unwrap_or_default().into(),
             method.clone().into_boxed_str(),
         );
-        if let Some(bytes) = self.server_tx.get(&tx_key) {
-            out.push(Outbound {
-                transport: inb.transport,
-                peer: inb.peer,
-                bytes: bytes.as_ref().clone(),
-            });
-            return;
+        match self.server_tx.get(&tx_key) {
+            Some(TxEntry::Sent(bytes)) => {
+                out.push(Outbound {
+                    transport: inb.transport,
+                    peer: inb.peer,
+                    bytes: bytes.clone(),
+                });
+                return;
+            }
+            Some(TxEntry::Subscribed(id)) => {
+                if let Some(sub) = self.subs.get(id) {
+                    let expires = sub.granted.to_string();
+                    let tag = sub.local_tag.clone();
+                    let contact = local_contact(self.transports[sub.transport]);
+                    let bytes = self.response_bytes(
+                        msg,
+                        &via,
+                        inb.peer,
+                        200,
+                        "OK",
+                        &[
+                            ("Expires", &expires),
+                            ("Contact", &contact),
+                            ("Allow", "OPTIONS, SUBSCRIBE, NOTIFY"),
+                        ],
+                        Some(&tag),
+                    );
+                    out.push(Outbound {
+                        transport: inb.transport,
+                        peer: inb.peer,
+                        bytes: Arc::new(bytes),
+                    });
+                }
+                return;
+            }
+            None => {}
         }
+        self.created = None;
         let before = out.len();
         match method.as_str() {
             "SUBSCRIBE" if to.tag().is_some() => self.in_dialog_subscribe(msg, &via, inb, now, out),
@@ -433,15 +506,18 @@ impl Notifier {
             _ => self.reply(msg, &via, inb, 501, "Not Implemented", &[], None, now, out),
         }
         if out.len() > before && method != "ACK" {
-            let bytes = out[before].bytes.clone();
-            self.remember_tx(tx_key, bytes, inb.transport, now);
+            let entry = match self.created.take() {
+                Some(id) => TxEntry::Subscribed(id),
+                None => TxEntry::Sent(out[before].bytes.clone()),
+            };
+            self.remember_tx(tx_key, entry, inb.transport, now);
         }
     }
 
     fn remember_tx(
         &mut self,
         key: (Box<str>, Box<str>),
-        bytes: Vec<u8>,
+        entry: TxEntry,
         transport: usize,
         now: Now,
     ) {
@@ -454,7 +530,7 @@ impl Notifier {
                 self.server_tx.remove(&old);
             }
         }
-        self.server_tx.insert(key.clone(), Arc::new(bytes));
+        self.server_tx.insert(key.clone(), entry);
         self.server_tx_order
             .push_back((now.mono + Duration::from_millis(limits::TIMER_F_MS), key));
     }
@@ -506,7 +582,7 @@ impl Notifier {
         out.push(Outbound {
             transport: inb.transport,
             peer: inb.peer,
-            bytes,
+            bytes: Arc::new(bytes),
         });
     }
 
@@ -579,7 +655,20 @@ impl Notifier {
             );
             return;
         };
-        let Ok(contact) = NameAddr::parse(contact) else {
+        let Some(contact) = NameAddr::parse(contact)
+            .ok()
+            .filter(|c| usable_target(&c.uri))
+        else {
+            self.reply(msg, via, inb, 400, "Bad Request", &[], None, now, out);
+            return;
+        };
+        // The route set our NOTIFYs will carry: every Record-Route entry must be a usable URI.
+        let Some(routes) = msg
+            .all("Record-Route")
+            .flat_map(crate::sip::message::split_commas)
+            .map(|r| reprint_route(&r).map(String::into_boxed_str))
+            .collect::<Option<Vec<Box<str>>>>()
+        else {
             self.reply(msg, via, inb, 400, "Bad Request", &[], None, now, out);
             return;
         };
@@ -706,18 +795,13 @@ impl Notifier {
         let local_tag = random_id();
         let user_agent = msg.header("User-Agent").unwrap_or_default();
         let transport = self.transports[inb.transport];
-        let routes: Vec<Box<str>> = msg
-            .all("Record-Route")
-            .flat_map(crate::sip::message::split_commas)
-            .map(|r| reprint_route(&r).into_boxed_str())
-            .collect();
         let dest = notify_destination(&routes, &contact.uri, inb.peer, endpoint.rewrite_contact);
         let id = self.next_id;
         self.next_id += 1;
         let cseq = (uuid::Uuid::new_v4().as_u128() % 32768) as u32;
         let sub = Subscription {
             id,
-            endpoint: endpoint.name.clone().into(),
+            endpoint: intern(&mut self.strings, &endpoint.name),
             key: key.clone(),
             context: endpoint.hint_context().into(),
             exten: resource.clone().into(),
@@ -732,7 +816,7 @@ impl Notifier {
                 contact.uri.to_string().into()
             },
             routes,
-            event: event_value.clone().into(),
+            event: intern(&mut self.strings, &event_value),
             kind,
             opts: BodyOptions {
                 digium: BodyOptions::is_digium_user_agent(user_agent),
@@ -757,6 +841,7 @@ impl Notifier {
             sent: None,
             in_flight: false,
             dirty: false,
+            queued: false,
             generation: 0,
         };
         let contact_hdr = local_contact(transport);
@@ -777,9 +862,10 @@ impl Notifier {
         out.push(Outbound {
             transport: inb.transport,
             peer: inb.peer,
-            bytes,
+            bytes: Arc::new(bytes),
         });
-        tracing::info!(endpoint = %endpoint.name, resource = %resource, event = %event_value, "subscription established");
+        tracing::debug!(endpoint = %endpoint.name, resource = %resource, event = %event_value, "subscription established");
+        self.created = Some(id);
         self.install(sub, state, now, out);
     }
 
@@ -801,10 +887,10 @@ impl Notifier {
         entry.subs.insert(id);
         *self.per_peer.entry(sub.source.ip()).or_default() += 1;
         self.dialogs
-            .insert((sub.call_id.clone(), sub.local_tag.clone()), id);
+            .insert((Box::from(&*sub.call_id), sub.local_tag.clone()), id);
         self.expiry
             .push(Reverse((sub.expires_at, id, sub.generation)));
-        self.subs.insert(id, sub);
+        self.subs.insert(id, Box::new(sub));
         self.save(id);
         self.publish_row(id);
         self.send_notify(id, None, now, out);
@@ -875,7 +961,11 @@ impl Notifier {
         let Some(sub) = self.subs.get_mut(&id) else {
             return;
         };
-        if let Some(contact) = msg.header("Contact").and_then(|c| NameAddr::parse(c).ok()) {
+        if let Some(contact) = msg
+            .header("Contact")
+            .and_then(|c| NameAddr::parse(c).ok())
+            .filter(|c| usable_target(&c.uri))
+        {
             sub.target = contact.uri.to_string().into();
             sub.dest = notify_destination(&sub.routes, &contact.uri, inb.peer, false);
         }
@@ -898,7 +988,7 @@ impl Notifier {
             out.push(Outbound {
                 transport: inb.transport,
                 peer: inb.peer,
-                bytes,
+                bytes: Arc::new(bytes),
             });
             self.terminate(id, End::Unsubscribed, now, out);
             return;
@@ -928,7 +1018,7 @@ impl Notifier {
         out.push(Outbound {
             transport: inb.transport,
             peer: inb.peer,
-            bytes,
+            bytes: Arc::new(bytes),
         });
         self.save(id);
         self.publish_row(id);
@@ -938,72 +1028,31 @@ impl Notifier {
 
     // ---- NOTIFY ----------------------------------------------------------------------------
 
-    fn template(
-        &mut self,
-        key: &HintKey,
-        kind: BodyType,
-        opts: BodyOptions,
-        exten: &str,
-    ) -> Option<Arc<Template>> {
-        let entry = self.hints.get_mut(key)?;
-        if let Some((_, t)) = entry.templates.iter().find(|(k, _)| *k == (kind, opts)) {
-            return Some(t.clone());
-        }
-        let ringing = entry.state.ringing.as_deref().map(|c| body::Ringing {
-            // The watched party is rung by the caller of the simulated call.
-            caller: body::PartyId {
-                number: Some(&c.callee),
-                ..Default::default()
-            },
-            connected: body::PartyId {
-                number: c.caller_num.as_deref(),
-                name: c.caller_name.as_deref(),
-                ..Default::default()
-            },
-            call_id: Some(&c.call_id),
-            local_tag: Some(&c.local_tag),
-            remote_tag: Some(&c.remote_tag),
-        });
-        let snap = HintSnapshot {
-            exten,
-            state: entry.state.state,
-            presence: &entry.state.presence,
-            ringing,
-            has_device_info: entry.state.has_devices,
-        };
-        let t = Arc::new(body::build(kind, &snap, opts));
-        entry.templates.push(((kind, opts), t.clone()));
-        Some(t)
-    }
-
     /// Sends the current state to one subscription (or its end). With a NOTIFY already in
     /// flight, the subscription is marked and gets the newest state when that one is answered,
     /// so a burst never leaves a phone showing a stale state last.
     fn send_notify(&mut self, id: u64, end: Option<End>, now: Now, out: &mut Vec<Outbound>) {
-        let Some(sub) = self.subs.get(&id) else {
+        let Some(sub) = self.subs.get_mut(&id) else {
             return;
         };
         if sub.in_flight && end.is_none() {
-            if let Some(sub) = self.subs.get_mut(&id) {
-                sub.dirty = true;
-            }
+            sub.dirty = true;
             return;
         }
-        let (key, kind, opts, exten) = (sub.key.clone(), sub.kind, sub.opts, sub.exten.clone());
-        // Refresh and termination resend the cached body; a change builds a new one.
+        // Refresh and termination resend the cached body; a change builds a new one (once per
+        // hint, body type and options, shared by every subscriber).
         let template = match (&sub.sent, end) {
             (Some(sent), Some(_)) => Some(sent.clone()),
-            _ => self.template(&key, kind, opts, &exten),
+            _ => template_for(&mut self.hints, &sub.key, sub.kind, sub.opts, &sub.exten),
         };
-        let Some(template) = template else { return };
-        let Some(sub) = self.subs.get_mut(&id) else {
+        let Some(template) = template else {
             return;
         };
         let fresh = sub.sent.as_ref().is_none_or(|s| !Arc::ptr_eq(s, &template));
         if fresh {
             sub.version = Some(sub.version.map_or(0, |v| v + 1));
-            if sub.sent.is_some() && kind != BodyType::DialogInfo {
-                sub.atom_id = random_id().into();
+            if sub.sent.is_some() && sub.kind != BodyType::DialogInfo {
+                sub.atom_id = guid(self.salt, self.next_branch ^ 0x5a5a).into();
             }
         }
         sub.sent = Some(template.clone());
@@ -1014,16 +1063,59 @@ impl Notifier {
             sub.cseq_reserved = sub.cseq.saturating_add(RESERVE);
             sub.version_reserved = version + u64::from(RESERVE);
         }
-        let state_header = match end {
-            Some(end) => end.header().to_string(),
+        let transport = self.transports[sub.transport];
+        self.next_branch += 1;
+        let branch_no = self.next_branch;
+        // Build the whole NOTIFY in one buffer: headers in Asterisk's order, then the body.
+        let text = &mut self.scratch;
+        text.clear();
+        text.push_str("NOTIFY ");
+        text.push_str(&sub.target);
+        text.push_str(" SIP/2.0\r\nVia: SIP/2.0/");
+        text.push_str(transport.protocol.as_str());
+        let _ = write!(text, " {};rport;branch=", transport.addr);
+        push_branch(text, self.salt, branch_no);
+        if transport.protocol == Protocol::Tcp {
+            text.push_str(";alias");
+        }
+        text.push_str("\r\nFrom: ");
+        text.push_str(&sub.from_hdr);
+        text.push_str(";tag=");
+        text.push_str(&sub.local_tag);
+        text.push_str("\r\nTo: ");
+        text.push_str(&sub.to_hdr);
+        text.push_str(";tag=");
+        text.push_str(&sub.remote_tag);
+        text.push_str("\r\nContact: ");
+        push_contact(text, transport);
+        text.push_str("\r\nCall-ID: ");
+        text.push_str(&sub.call_id);
+        let _ = write!(text, "\r\nCSeq: {} NOTIFY\r\n", sub.cseq);
+        for route in &sub.routes {
+            text.push_str("Route: ");
+            text.push_str(route);
+            text.push_str("\r\n");
+        }
+        text.push_str("Event: ");
+        text.push_str(&sub.event);
+        text.push_str("\r\nSubscription-State: ");
+        match end {
+            Some(end) => text.push_str(end.header()),
             None => {
                 let left = sub.expires_at.saturating_duration_since(now.mono).as_secs();
-                format!("active;expires={left}")
+                let _ = write!(text, "active;expires={left}");
             }
-        };
-        let transport = self.transports[sub.transport];
-        let branch = format!("z9hG4bKPj{}", random_id());
-        let mut body = Vec::with_capacity(template.len_hint() + 128);
+        }
+        text.push_str("\r\nAllow-Events: presence, dialog\r\nMax-Forwards: 70\r\nUser-Agent: ");
+        text.push_str(&self.config.user_agent);
+        text.push_str("\r\nContent-Type: ");
+        text.push_str(template.content_type());
+        text.push_str("\r\nContent-Length: ");
+        let mut bytes = Vec::with_capacity(text.len() + template.len_hint() + 160);
+        bytes.extend_from_slice(text.as_bytes());
+        let length_at = bytes.len();
+        bytes.extend_from_slice(b"     \r\n\r\n");
+        let body_at = bytes.len();
         template.render_into(
             &Slots {
                 local_uri: &sub.local_uri,
@@ -1032,54 +1124,36 @@ impl Notifier {
                 version,
                 atom_id: &sub.atom_id,
             },
-            &mut body,
+            &mut bytes,
         );
-        let mut b = Builder::request("NOTIFY", &sub.target);
-        let mut via = format!(
-            "SIP/2.0/{} {};rport;branch={branch}",
-            transport.protocol.as_str(),
-            transport.addr
-        );
-        if transport.protocol == Protocol::Tcp {
-            via.push_str(";alias");
+        // pjsip right-aligns the length in five columns (wider bodies push it out).
+        let len = format!("{:>5}", bytes.len() - body_at);
+        if len.len() == 5 {
+            bytes[length_at..length_at + 5].copy_from_slice(len.as_bytes());
+        } else {
+            bytes.splice(length_at..length_at + 5, len.bytes());
         }
-        b.push("Via", &via);
-        b.push("From", &format!("{};tag={}", sub.from_hdr, sub.local_tag));
-        b.push("To", &format!("{};tag={}", sub.to_hdr, sub.remote_tag));
-        b.push("Contact", &local_contact(transport));
-        b.push("Call-ID", &sub.call_id);
-        b.push("CSeq", &format!("{} NOTIFY", sub.cseq));
-        for route in &sub.routes {
-            b.push("Route", route);
-        }
-        b.push("Event", &sub.event);
-        b.push("Subscription-State", &state_header);
-        b.push("Allow-Events", "presence, dialog");
-        b.push("Max-Forwards", "70");
-        b.push("User-Agent", &self.config.user_agent);
-        let bytes = b.finish_with(template.content_type(), &body);
+        let bytes = Arc::new(bytes);
         sub.in_flight = true;
         sub.dirty = false;
         let dest = sub.dest;
         let sub_transport = sub.transport;
         let udp = transport.protocol == Protocol::Udp;
         self.stats.notifies_sent += 1;
-        if udp {
-            self.retx.push(Reverse((
-                now.mono + Duration::from_millis(limits::T1_MS),
-                branch.clone().into(),
-            )));
+        let first = if udp {
+            limits::T1_MS
         } else {
-            self.retx.push(Reverse((
-                now.mono + Duration::from_millis(limits::TIMER_F_MS),
-                branch.clone().into(),
-            )));
-        }
+            limits::TIMER_F_MS
+        };
+        self.retx.push(Reverse((
+            now.mono + Duration::from_millis(first),
+            branch_no,
+        )));
         self.pending.insert(
-            branch.into(),
+            branch_no,
             Pending {
                 sub: id,
-                bytes: if udp { bytes.clone() } else { Vec::new() },
+                bytes: udp.then(|| bytes.clone()),
                 transport: sub_transport,
                 dest,
                 interval: Duration::from_millis(limits::T1_MS),
@@ -1097,16 +1171,24 @@ impl Notifier {
         }
     }
 
-    fn on_response(&mut self, code: u16, msg: &Message, now: Now, out: &mut Vec<Outbound>) {
-        let Ok(via) = msg.via() else { return };
-        let Some(branch) = via.branch() else { return };
+    /// A response to one of our NOTIFYs, matched by its top Via branch.
+    fn on_response(
+        &mut self,
+        code: u16,
+        branch: &str,
+        retry_after: bool,
+        now: Now,
+        out: &mut Vec<Outbound>,
+    ) {
         if code < 200 {
             return;
         }
-        let Some(pending) = self.pending.remove(branch) else {
+        let Some(no) = parse_branch(branch, self.salt) else {
             return;
         };
-        let retry_after = msg.header("Retry-After").is_some();
+        let Some(pending) = self.pending.remove(&no) else {
+            return;
+        };
         if pending.final_notify {
             return;
         }
@@ -1137,15 +1219,14 @@ impl Notifier {
             if *when > now.mono {
                 break;
             }
-            let Some(Reverse((_, branch))) = self.retx.pop() else {
+            let Some(Reverse((_, no))) = self.retx.pop() else {
                 break;
             };
-            let Some(p) = self.pending.get_mut(&branch) else {
+            let Some(p) = self.pending.get_mut(&no) else {
                 continue;
             };
             if now.mono >= p.deadline {
-                let p = self.pending.remove(&branch);
-                if let Some(p) = p {
+                if let Some(p) = self.pending.remove(&no) {
                     if !p.final_notify {
                         self.stats.notifies_failed += 1;
                         tracing::info!("NOTIFY timed out; subscription ended");
@@ -1154,20 +1235,20 @@ impl Notifier {
                 }
                 continue;
             }
-            if p.bytes.is_empty() {
+            let Some(bytes) = &p.bytes else {
                 // Stream transports do not retransmit; wait for timer F.
-                self.retx.push(Reverse((p.deadline, branch)));
+                self.retx.push(Reverse((p.deadline, no)));
                 continue;
-            }
+            };
             self.stats.retransmissions += 1;
             out.push(Outbound {
                 transport: p.transport,
                 peer: p.dest,
-                bytes: p.bytes.clone(),
+                bytes: bytes.clone(),
             });
             p.interval = (p.interval * 2).min(Duration::from_millis(limits::T2_MS));
             let next = (now.mono + p.interval).min(p.deadline);
-            self.retx.push(Reverse((next, branch)));
+            self.retx.push(Reverse((next, no)));
         }
         while let Some(Reverse((when, _, _))) = self.expiry.peek() {
             if *when > now.mono {
@@ -1230,26 +1311,80 @@ impl Notifier {
     }
 
     fn notify_all(&mut self, key: &HintKey, now: Now, out: &mut Vec<Outbound>) {
+        self.queue_all(key);
+        while self.pump(now, out, usize::MAX) {}
+    }
+
+    /// Queues every subscription of a hint for a NOTIFY (sent by `pump`).
+    fn queue_all(&mut self, key: &HintKey) {
         let Some(entry) = self.hints.get(key) else {
             return;
         };
-        let ids: Vec<u64> = entry.subs.iter().copied().collect();
-        out.reserve(ids.len());
-        for id in ids {
-            self.send_notify(id, None, now, out);
+        self.fanout.reserve(entry.subs.len());
+        for &id in &entry.subs {
+            if let Some(sub) = self.subs.get_mut(&id) {
+                if !sub.queued {
+                    sub.queued = true;
+                    self.fanout.push_back(id);
+                }
+            }
         }
     }
 
+    /// Sends up to `max` queued NOTIFYs; true while more are queued. The server sends each
+    /// slice before building the next, so the first watchers hear of a change at once.
+    pub fn pump(&mut self, now: Now, out: &mut Vec<Outbound>, max: usize) -> bool {
+        let mut n = 0;
+        while n < max {
+            let Some(id) = self.fanout.pop_front() else {
+                return false;
+            };
+            if let Some(sub) = self.subs.get_mut(&id) {
+                sub.queued = false;
+                self.send_notify(id, None, now, out);
+                n += 1;
+            }
+        }
+        !self.fanout.is_empty()
+    }
+
+    /// A change from the state engine, queued: the server then calls `pump`. What an earlier
+    /// change queued is sent first, so every watcher not busy with a NOTIFY sees each state.
+    pub fn queue_change(&mut self, change: &Change, now: Now, out: &mut Vec<Outbound>) {
+        if matches!(change, Change::Extension { .. } | Change::Presence { .. }) {
+            while self.pump(now, out, usize::MAX) {}
+        }
+        match change {
+            Change::Extension { key, new, call, .. } => {
+                if let Some(entry) = self.hints.get_mut(key) {
+                    entry.state.state = *new;
+                    entry.state.ringing = call.clone();
+                    entry.templates.clear();
+                    self.queue_all(key);
+                }
+            }
+            Change::Presence { key, new, .. } => {
+                if let Some(entry) = self.hints.get_mut(key) {
+                    entry.state.presence = new.clone();
+                    entry.templates.clear();
+                    self.queue_all(key);
+                }
+            }
+            Change::HintGone { .. } | Change::Device { .. } | Change::ProviderPresence { .. } => {}
+        }
+    }
+
+    /// Whether changes are waiting to be sent.
+    pub fn has_backlog(&self) -> bool {
+        !self.fanout.is_empty()
+    }
+
     fn terminate_with_fresh_body(&mut self, id: u64, now: Now, out: &mut Vec<Outbound>) {
-        let Some(sub) = self.subs.get(&id) else {
+        let Some(sub) = self.subs.get_mut(&id) else {
             return;
         };
-        let (key, kind, opts, exten) = (sub.key.clone(), sub.kind, sub.opts, sub.exten.clone());
-        let template = self.template(&key, kind, opts, &exten);
-        if let Some(sub) = self.subs.get_mut(&id) {
-            sub.sent = template;
-            sub.version = Some(sub.version.map_or(0, |v| v + 1));
-        }
+        sub.sent = template_for(&mut self.hints, &sub.key, sub.kind, sub.opts, &sub.exten);
+        sub.version = Some(sub.version.map_or(0, |v| v + 1));
         self.terminate(id, End::HintGone, now, out);
     }
 
@@ -1266,7 +1401,7 @@ impl Notifier {
         if let Ok(mut table) = self.table.lock() {
             table.remove(&id);
         }
-        let dialog = (sub.call_id.clone(), sub.local_tag.clone());
+        let dialog: TxKey = (Box::from(&*sub.call_id), sub.local_tag.clone());
         self.dialogs.remove(&dialog);
         let until = now.mono + ENDED_LINGER;
         self.ended.insert(dialog.clone(), until);
@@ -1427,7 +1562,7 @@ impl Notifier {
             self.next_id = self.next_id.max(r.id + 1);
             let sub = Subscription {
                 id: r.id,
-                endpoint: r.endpoint.into(),
+                endpoint: intern(&mut self.strings, &r.endpoint),
                 key,
                 context: r.context.into(),
                 exten: r.exten.into(),
@@ -1438,7 +1573,7 @@ impl Notifier {
                 to_hdr: r.to_hdr.into(),
                 target: r.target.into(),
                 routes: r.routes.into_iter().map(String::into_boxed_str).collect(),
-                event: r.event.into(),
+                event: intern(&mut self.strings, &r.event),
                 kind,
                 opts: BodyOptions {
                     digium: r.digium,
@@ -1463,6 +1598,7 @@ impl Notifier {
                 sent: None,
                 in_flight: false,
                 dirty: false,
+                queued: false,
                 generation: 0,
             };
             self.install(sub, state, now, out);
@@ -1479,22 +1615,132 @@ impl Notifier {
     fn publish_row(&self, id: u64) {
         let Some(s) = self.subs.get(&id) else { return };
         let row = InboundRow {
-            endpoint: s.endpoint.to_string(),
-            resource: s.exten.to_string(),
-            event: s
-                .event
-                .split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_string(),
-            call_id: s.call_id.to_string(),
+            endpoint: s.endpoint.clone(),
+            resource: s.exten.clone(),
+            // The package name without parameters: shared when the header has none.
+            event: if s.event.contains(';') {
+                s.event.split(';').next().unwrap_or_default().trim().into()
+            } else {
+                s.event.clone()
+            },
+            call_id: s.call_id.clone(),
             shown_epoch: s.shown_epoch,
         };
         if let Ok(mut table) = self.table.lock() {
             table.insert(id, row);
         }
     }
+}
+
+/// The template of a hint for a body type and options, built once per change of the hint.
+fn template_for(
+    hints: &mut HashMap<HintKey, HintEntry>,
+    key: &HintKey,
+    kind: BodyType,
+    opts: BodyOptions,
+    exten: &str,
+) -> Option<Arc<Template>> {
+    let entry = hints.get_mut(key)?;
+    if let Some((_, t)) = entry.templates.iter().find(|(k, _)| *k == (kind, opts)) {
+        return Some(t.clone());
+    }
+    let ringing = entry.state.ringing.as_deref().map(|c| body::Ringing {
+        // The watched party is rung by the caller of the simulated call.
+        caller: body::PartyId {
+            number: Some(&c.callee),
+            ..Default::default()
+        },
+        connected: body::PartyId {
+            number: c.caller_num.as_deref(),
+            name: c.caller_name.as_deref(),
+            ..Default::default()
+        },
+        call_id: Some(&c.call_id),
+        local_tag: Some(&c.local_tag),
+        remote_tag: Some(&c.remote_tag),
+    });
+    let snap = HintSnapshot {
+        exten,
+        state: entry.state.state,
+        presence: &entry.state.presence,
+        ringing,
+        has_device_info: entry.state.has_devices,
+    };
+    let t = Arc::new(body::build(kind, &snap, opts));
+    entry.templates.push(((kind, opts), t.clone()));
+    Some(t)
+}
+
+/// One shared copy of a short string many subscriptions repeat (bounded: past 10,000 distinct
+/// values, new ones are not shared).
+fn intern(strings: &mut std::collections::HashSet<Arc<str>>, text: &str) -> Arc<str> {
+    if let Some(shared) = strings.get(text) {
+        return shared.clone();
+    }
+    let shared: Arc<str> = text.into();
+    if strings.len() < 10_000 {
+        strings.insert(shared.clone());
+    }
+    shared
+}
+
+/// Whether NOTIFYs can be sent to this Contact: a SIP URI whose transport, if named, is one
+/// dialstate (and the SIP stacks it talks to) know.
+fn usable_target(uri: &Uri) -> bool {
+    (uri.scheme == "sip" || uri.scheme == "sips")
+        && uri.param("transport").is_none_or(|t| {
+            ["udp", "tcp", "tls", "sctp", "ws", "wss"]
+                .iter()
+                .any(|k| t.eq_ignore_ascii_case(k))
+        })
+}
+
+/// A pjlib-style lowercase GUID made from the process salt and a number.
+fn guid(salt: u128, n: u64) -> String {
+    let mut out = String::with_capacity(36);
+    push_guid(&mut out, salt, n);
+    out
+}
+
+fn push_guid(out: &mut String, salt: u128, n: u64) {
+    let hi = (salt >> 64) as u64;
+    let lo = salt as u64 ^ n;
+    let _ = write!(
+        out,
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        hi >> 32,
+        (hi >> 16) & 0xffff,
+        hi & 0xffff,
+        lo >> 48,
+        lo & 0xffff_ffff_ffff
+    );
+}
+
+/// `z9hG4bKPj` and a GUID whose last 64 bits carry the branch number (xor the salt).
+fn push_branch(out: &mut String, salt: u128, n: u64) {
+    out.push_str("z9hG4bKPj");
+    push_guid(out, salt, n);
+}
+
+/// The branch number of one of our branches; `None` for anybody else's.
+fn parse_branch(branch: &str, salt: u128) -> Option<u64> {
+    let guid = branch.strip_prefix("z9hG4bKPj")?;
+    let mut expect = String::with_capacity(36);
+    push_guid(&mut expect, salt, 0);
+    if guid.len() != 36 || guid[..19] != expect[..19] {
+        return None;
+    }
+    let hex: String = guid[19..].chars().filter(|c| *c != '-').collect();
+    let lo = u64::from_str_radix(&hex, 16).ok()?;
+    Some(lo ^ salt as u64)
+}
+
+fn push_contact(out: &mut String, t: LocalTransport) {
+    let _ = write!(out, "<sip:{}", t.addr);
+    if t.protocol == Protocol::Tcp {
+        out.push_str(";transport=TCP");
+    }
+    out.push('>');
 }
 
 fn local_contact(t: LocalTransport) -> String {
@@ -1505,17 +1751,17 @@ fn local_contact(t: LocalTransport) -> String {
 }
 
 /// A Record-Route entry as a Route header value, parameters in pjsip's order (`lr` last).
-fn reprint_route(rr: &str) -> String {
-    let Ok(na) = NameAddr::parse(rr) else {
-        return rr.to_string();
-    };
+fn reprint_route(rr: &str) -> Option<String> {
+    let na = NameAddr::parse(rr)
+        .ok()
+        .filter(|na| usable_target(&na.uri))?;
     let mut uri = na.uri.clone();
     let lr = uri.params.iter().any(|(k, _)| k.eq_ignore_ascii_case("lr"));
     uri.params.retain(|(k, _)| !k.eq_ignore_ascii_case("lr"));
     if lr {
         uri.params.push(("lr".to_string(), None));
     }
-    format!("<{uri}>")
+    Some(format!("<{uri}>"))
 }
 
 /// Where NOTIFYs go: the first route, else the Contact; an address that is not an IP literal,
@@ -1586,10 +1832,9 @@ pub fn salvage_400(bytes: &[u8], peer: SocketAddr, server: &str) -> Option<Vec<u
             to.push_str(branch);
         }
     }
-    if [&call_id, &from, &to, &cseq]
-        .iter()
-        .any(|v| v.len() > 1024 || v.contains(['\r', '\n']))
-    {
+    if [&call_id, &from, &to, &cseq].iter().any(|v| {
+        v.len() > 1024 || v.contains(['\r', '\n']) || v.bytes().any(|b| b < b' ' && b != b'\t')
+    }) {
         return None;
     }
     Some(

@@ -51,7 +51,7 @@ enum Event {
     Connected {
         transport: usize,
         peer: SocketAddr,
-        tx: mpsc::Sender<Vec<u8>>,
+        tx: mpsc::Sender<Arc<Vec<u8>>>,
     },
     Closed {
         transport: usize,
@@ -84,6 +84,11 @@ pub async fn run(
     for (index, bound) in sockets.into_iter().enumerate() {
         match bound {
             Bound::Udp(socket) => {
+                // Room for bursts of answers while the notifier is busy (the kernel caps it at
+                // net.core.rmem_max / wmem_max).
+                let sock = socket2::SockRef::from(&socket);
+                let _ = sock.set_recv_buffer_size(limits::UDP_BUFFER);
+                let _ = sock.set_send_buffer_size(limits::UDP_BUFFER);
                 let socket = Arc::new(socket);
                 udp.insert(index, socket.clone());
                 tasks.spawn(udp_reader(
@@ -104,7 +109,7 @@ pub async fn run(
             }
         }
     }
-    let mut tcp: HashMap<(usize, SocketAddr), mpsc::Sender<Vec<u8>>> = HashMap::new();
+    let mut tcp: HashMap<(usize, SocketAddr), mpsc::Sender<Arc<Vec<u8>>>> = HashMap::new();
     let mut out = Vec::new();
     let restored = notifier.restore(restore, now(), &mut out);
     if restored > 0 {
@@ -112,6 +117,28 @@ pub async fn run(
     }
     loop {
         send_all(&mut out, &udp, &mut tcp, &events_tx, &mut tasks, &shutdown).await;
+        if notifier.has_backlog() {
+            // A fan-out in progress: take what arrived meanwhile without waiting, then build
+            // and send the next slice, so the first watchers hear of a change at once and
+            // answers keep flowing in.
+            if *shutdown.borrow() {
+                break;
+            }
+            let t = now();
+            while let Ok(change) = changes.try_recv() {
+                apply(&mut notifier, &change, t, &mut out);
+            }
+            for _ in 0..256 {
+                let Ok(event) = events.try_recv() else { break };
+                handle(&mut notifier, event, t, &mut tcp, &mut out);
+            }
+            if notifier.next_deadline().is_some_and(|d| d <= t.mono) {
+                notifier.on_timer(t, &mut out);
+            }
+            notifier.pump(t, &mut out, FANOUT_SLICE);
+            tokio::task::yield_now().await;
+            continue;
+        }
         let deadline = notifier.next_deadline();
         let sleep = async {
             match deadline {
@@ -125,11 +152,12 @@ pub async fn run(
             change = changes.recv() => {
                 let Some(change) = change else { break };
                 let t = now();
-                notifier.on_change(&change, t, &mut out);
+                apply(&mut notifier, &change, t, &mut out);
                 // Drain what else is queued, so a burst costs one wake-up.
                 while let Ok(change) = changes.try_recv() {
-                    notifier.on_change(&change, t, &mut out);
+                    apply(&mut notifier, &change, t, &mut out);
                 }
+                notifier.pump(t, &mut out, FANOUT_SLICE);
             }
             event = events.recv() => {
                 let Some(event) = event else { break };
@@ -149,11 +177,23 @@ pub async fn run(
     tasks.shutdown().await;
 }
 
+/// NOTIFYs built before the next slice is sent.
+const FANOUT_SLICE: usize = 256;
+
+/// A state change: a hint that went away ends its subscriptions now; other changes are queued
+/// and sent in slices.
+fn apply(notifier: &mut Notifier, change: &Change, t: Now, out: &mut Vec<Outbound>) {
+    match change {
+        Change::HintGone { .. } => notifier.on_change(change, t, out),
+        _ => notifier.queue_change(change, t, out),
+    }
+}
+
 fn handle(
     notifier: &mut Notifier,
     event: Event,
     t: Now,
-    tcp: &mut HashMap<(usize, SocketAddr), mpsc::Sender<Vec<u8>>>,
+    tcp: &mut HashMap<(usize, SocketAddr), mpsc::Sender<Arc<Vec<u8>>>>,
     out: &mut Vec<Outbound>,
 ) {
     match event {
@@ -186,7 +226,7 @@ fn handle(
 async fn send_all(
     out: &mut Vec<Outbound>,
     udp: &HashMap<usize, Arc<UdpSocket>>,
-    tcp: &mut HashMap<(usize, SocketAddr), mpsc::Sender<Vec<u8>>>,
+    tcp: &mut HashMap<(usize, SocketAddr), mpsc::Sender<Arc<Vec<u8>>>>,
     events: &mpsc::Sender<Event>,
     tasks: &mut JoinSet<()>,
     shutdown: &watch::Receiver<bool>,
@@ -314,7 +354,7 @@ async fn tcp_connection(
     transport: usize,
     peer: SocketAddr,
     stream: TcpStream,
-    mut rx: mpsc::Receiver<Vec<u8>>,
+    mut rx: mpsc::Receiver<Arc<Vec<u8>>>,
     events: mpsc::Sender<Event>,
     mut shutdown: watch::Receiver<bool>,
 ) {

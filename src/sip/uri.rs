@@ -37,7 +37,7 @@ impl Uri {
         // text would break every header it is printed into.
         if text
             .bytes()
-            .any(|b| b <= b' ' || b == 0x7f || matches!(b, b'<' | b'>' | b'"'))
+            .any(|b| b <= b' ' || b >= 0x7f || matches!(b, b'<' | b'>' | b'"'))
         {
             return Err(UriError::NoHost(text.to_string()));
         }
@@ -76,13 +76,20 @@ impl Uri {
         if !host_ok {
             return Err(UriError::NoHost(text.to_string()));
         }
-        let params = pieces
-            .filter(|p| !p.is_empty())
-            .map(|p| match p.split_once('=') {
-                Some((k, v)) => (k.to_string(), Some(v.to_string())),
-                None => (p.to_string(), None),
-            })
-            .collect();
+        let mut params = Vec::new();
+        for p in pieces.filter(|p| !p.is_empty()) {
+            let (k, v) = match p.split_once('=') {
+                Some((k, v)) => (k, Some(v)),
+                None => (p, None),
+            };
+            // RFC 3261 §25.1: a parameter name is a token, a value paramchars.
+            let token = |c: u8| c.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&c);
+            let paramchar = |c: u8| c.is_ascii_alphanumeric() || b"-_.!~*'()%[]/:&+$".contains(&c);
+            if k.is_empty() || !k.bytes().all(token) || !v.unwrap_or("x").bytes().all(paramchar) {
+                return Err(UriError::NoHost(text.to_string()));
+            }
+            params.push((k.to_string(), v.map(str::to_string)));
+        }
         Ok(Uri {
             scheme: scheme.to_ascii_lowercase(),
             user,

@@ -2,6 +2,7 @@
 //! (the `dialstate` binary and the library API) and snapshots what a user would see.
 
 mod ami;
+mod ami_client;
 mod cli;
 mod corpus;
 mod interp;

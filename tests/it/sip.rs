@@ -125,7 +125,7 @@ async fn start(db: &str, extensions: &str) -> Server {
             vec![Bound::Udp(udp_socket), Bound::Tcp(tcp_listener)],
             None,
             records,
-            writer,
+            Some(writer),
             &ctl,
             stop_rx,
         )
@@ -700,7 +700,7 @@ async fn start_with(db: &str, extensions: &str, udp_addr: SocketAddr) -> Server 
             vec![Bound::Udp(udp_socket), Bound::Tcp(tcp_listener)],
             None,
             records,
-            writer,
+            Some(writer),
             &ctl,
             stop_rx,
         )
@@ -748,7 +748,7 @@ async fn dialplan_reload_ends_subscriptions_to_removed_hints() {
             vec![Bound::Udp(udp_socket)],
             None,
             Vec::new(),
-            writer,
+            Some(writer),
             &ctl,
             stop_rx,
         )
