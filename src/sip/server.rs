@@ -91,7 +91,12 @@ pub async fn run(
                 let _ = sock.set_send_buffer_size(limits::UDP_BUFFER);
                 let socket = Arc::new(socket);
                 udp.insert(index, socket.clone());
-                // Datagrams are read by the notifier's own task (see `drain_udp`).
+                tasks.spawn(udp_reader(
+                    index,
+                    socket,
+                    events_tx.clone(),
+                    shutdown.clone(),
+                ));
             }
             Bound::Tcp(listener) => {
                 tasks.spawn(tcp_acceptor(
@@ -105,10 +110,6 @@ pub async fn run(
         }
     }
     let mut tcp: HashMap<(usize, SocketAddr), mpsc::Sender<Arc<Vec<u8>>>> = HashMap::new();
-    let mut udp_list: Vec<(usize, Arc<UdpSocket>)> =
-        udp.iter().map(|(i, s)| (*i, s.clone())).collect();
-    udp_list.sort_by_key(|(i, _)| *i);
-    let mut buf = vec![0u8; limits::MAX_MESSAGE + 1];
     let mut out = Vec::new();
     let restored = notifier.restore(restore, now(), &mut out);
     if restored > 0 {
@@ -131,7 +132,6 @@ pub async fn run(
                 let Ok(event) = events.try_recv() else { break };
                 handle(&mut notifier, event, t, &mut tcp, &mut out);
             }
-            drain_udp(&mut notifier, &udp_list, &mut buf, t, &mut out);
             if notifier.next_deadline().is_some_and(|d| d <= t.mono) {
                 notifier.on_timer(t, &mut out);
             }
@@ -170,68 +170,12 @@ pub async fn run(
                     n += 1;
                 }
             }
-            ready = udp_readable(&udp_list) => {
-                let _ = ready;
-                let t = now();
-                drain_udp(&mut notifier, &udp_list, &mut buf, t, &mut out);
-            }
             _ = sleep => notifier.on_timer(now(), &mut out),
         }
     }
     drop(events_tx);
     tasks.shutdown().await;
 }
-
-/// Resolves when any UDP socket has a datagram waiting (never, without UDP sockets).
-async fn udp_readable(sockets: &[(usize, Arc<UdpSocket>)]) -> usize {
-    std::future::poll_fn(|cx| {
-        for (i, (_, socket)) in sockets.iter().enumerate() {
-            if socket.poll_recv_ready(cx).is_ready() {
-                return std::task::Poll::Ready(i);
-            }
-        }
-        std::task::Poll::Pending
-    })
-    .await
-}
-
-/// Reads every waiting datagram (up to a bound per round) straight into the notifier: no copy,
-/// no queue, no task switch per packet.
-fn drain_udp(
-    notifier: &mut Notifier,
-    sockets: &[(usize, Arc<UdpSocket>)],
-    buf: &mut [u8],
-    t: Now,
-    out: &mut Vec<Outbound>,
-) {
-    for (transport, socket) in sockets {
-        for _ in 0..UDP_ROUND {
-            match socket.try_recv_from(buf) {
-                Ok((n, peer)) => {
-                    if n > limits::MAX_MESSAGE {
-                        tracing::warn!(%peer, "oversized datagram dropped");
-                        continue;
-                    }
-                    notifier.on_packet(
-                        Inbound {
-                            transport: *transport,
-                            peer,
-                            bytes: &buf[..n],
-                        },
-                        t,
-                        out,
-                    );
-                }
-                Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => break,
-                // ICMP port unreachable and the like surface here on Linux; keep serving.
-                Err(err) => tracing::debug!(error = %err, "UDP receive error"),
-            }
-        }
-    }
-}
-
-/// Datagrams read from one socket before the loop turns to other work.
-const UDP_ROUND: usize = 512;
 
 /// NOTIFYs built before the next slice is sent.
 const FANOUT_SLICE: usize = 256;
@@ -337,6 +281,36 @@ async fn send_all(
                 }
             }
         });
+    }
+}
+
+async fn udp_reader(
+    transport: usize,
+    socket: Arc<UdpSocket>,
+    events: mpsc::Sender<Event>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut buf = vec![0u8; limits::MAX_MESSAGE + 1];
+    loop {
+        tokio::select! {
+            _ = shutdown.changed() => return,
+            got = socket.recv_from(&mut buf) => match got {
+                Ok((n, peer)) => {
+                    if n > limits::MAX_MESSAGE {
+                        tracing::warn!(%peer, "oversized datagram dropped");
+                        continue;
+                    }
+                    let event = Event::Packet { transport, peer, bytes: buf[..n].to_vec() };
+                    if events.try_send(event).is_err() {
+                        tracing::warn!(%peer, "SIP queue full; datagram dropped");
+                    }
+                }
+                Err(err) => {
+                    // ICMP port unreachable and the like surface here on Linux; keep serving.
+                    tracing::debug!(error = %err, "UDP receive error");
+                }
+            }
+        }
     }
 }
 
