@@ -118,19 +118,15 @@ pub async fn run(
     loop {
         send_all(&mut out, &udp, &mut tcp, &events_tx, &mut tasks, &shutdown).await;
         if notifier.has_backlog() {
-            // A fan-out in progress: take what arrived meanwhile without waiting, then build
-            // and send the next slice, so the first watchers hear of a change at once and
-            // answers keep flowing in.
+            // A fan-out in progress: take state changes that arrived meanwhile, then build and
+            // send the next slice, so the first watchers hear of a change at once. Answers wait
+            // in the queue (the reader task keeps the socket drained) until the fan-out is out.
             if *shutdown.borrow() {
                 break;
             }
             let t = now();
             while let Ok(change) = changes.try_recv() {
                 apply(&mut notifier, &change, t, &mut out);
-            }
-            for _ in 0..256 {
-                let Ok(event) = events.try_recv() else { break };
-                handle(&mut notifier, event, t, &mut tcp, &mut out);
             }
             if notifier.next_deadline().is_some_and(|d| d <= t.mono) {
                 notifier.on_timer(t, &mut out);
