@@ -4,28 +4,33 @@
 //!
 //! a. fan-out: SESSIONS logged-in sessions receive events while state changes are made at RATE
 //!    per second through one control-socket connection (`x devstate change Custom:lampN STATE`,
-//!    pipelined, paced every millisecond). Each change flips one hinted Custom device, so it
+//!    pipelined, paced every millisecond; or see AMI_BENCH_VIA). Each change flips one hinted Custom device, so it
 //!    raises one `DeviceStateChange` and one `ExtensionStatus`; every session must receive every
 //!    event, in order (checked per event against the change that raised it). Latency is from the
 //!    moment the change was written to the control socket to the moment a session read the event.
-//!    Target: p99 ≤ 10 ms.
+//!    A run where a session was disconnected, or lost or misordered an event, is INCOMPLETE (its
+//!    latencies cover the events that did arrive). Target: p99 ≤ 10 ms.
 //! b. memory: the server's VmRSS (/proc/PID/status) with IDLE sessions logged in (each then proven
 //!    alive by one event reaching all of them). Target: ≤ 50 MB.
 //! c. `ExtensionStateList` over LIST_HINTS hints: from sending the action to reading the
 //!    `ExtensionStateListComplete`, every item counted. Target: ≤ 1 s.
 //!
+//! `cargo bench --bench ami -- fan` (or `mem`, `list`) runs one measurement only.
+//!
 //! Knobs (environment): AMI_BENCH_SESSIONS (100), AMI_BENCH_RATE (changes/s, 10000),
 //! AMI_BENCH_SECS (seconds of changes per fan-out run, 2), AMI_BENCH_HINTS (hinted lamps the
 //! changes cycle through, 100), AMI_BENCH_IDLE (sessions for the memory runs, 1000),
 //! AMI_BENCH_LIST_HINTS (100000), AMI_BENCH_RUNS (runs of each measurement, 3),
-//! AMI_BENCH_THREADS (client runtime threads, 2), AMI_BENCH_BIN (server binary; default the
+//! AMI_BENCH_THREADS (client runtime threads, 2), AMI_BENCH_VIA (`control`: the changes go through
+//! the control socket; `ami`: as pipelined `Setvar DEVICE_STATE(Custom:lampN)` actions on one
+//! manager session logged in with `Events: off`), AMI_BENCH_BIN (server binary; default the
 //! release build cargo made for this bench), AMI_BENCH_KEEP (keep the generated folders and
 //! server logs).
 //!
 //! The machine this was written on has 2 cores shared with other work and the client runs on the
 //! same cores as the server: figures are upper bounds for the server's own cost.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -63,6 +68,7 @@ struct Cfg {
     list_hints: usize,
     runs: usize,
     threads: usize,
+    via: Via,
     bin: PathBuf,
     keep: bool,
 }
@@ -78,6 +84,10 @@ impl Cfg {
             list_hints: env_usize("AMI_BENCH_LIST_HINTS", 100_000).max(1),
             runs: env_usize("AMI_BENCH_RUNS", 3).max(1),
             threads: env_usize("AMI_BENCH_THREADS", 2).max(1),
+            via: match std::env::var("AMI_BENCH_VIA").as_deref() {
+                Ok("ami") => Via::Ami,
+                _ => Via::Control,
+            },
             bin: std::env::var("AMI_BENCH_BIN")
                 .map(PathBuf::from)
                 .unwrap_or_else(|_| PathBuf::from(env!("CARGO_BIN_EXE_dialstate"))),
@@ -310,38 +320,90 @@ async fn fan_session(
     seen
 }
 
-/// Makes `n` changes starting at change `first`, paced at `rate` per second in 1 ms ticks, over
-/// one control connection; returns each change's send time (ns since `base`) and the number of
-/// answers that were not OK.
+/// How the changes are made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Via {
+    /// `x devstate change Custom:lampN STATE` on one control-socket connection.
+    Control,
+    /// `Action: Setvar` of `DEVICE_STATE(Custom:lampN)` on one manager session logged in with
+    /// `Events: off`.
+    Ami,
+}
+
+/// Counts `n` control answers (`LEN OK EXIT` + LEN bytes); returns how many were not OK.
+fn control_answers(mut reader: impl BufRead, n: usize) -> usize {
+    let mut bad = 0;
+    let mut line = String::new();
+    for _ in 0..n {
+        line.clear();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return bad + 1;
+        }
+        let mut parts = line.split_whitespace();
+        let len: usize = parts.next().and_then(|l| l.parse().ok()).unwrap_or(0);
+        bad += usize::from(parts.next() != Some("1"));
+        let mut body = vec![0u8; len];
+        if reader.read_exact(&mut body).is_err() {
+            return bad + 1;
+        }
+    }
+    bad
+}
+
+/// Counts `n` manager responses; returns how many were not `Response: Success`.
+fn ami_answers(mut reader: impl BufRead, n: usize) -> usize {
+    let mut bad = 0;
+    let mut seen = 0;
+    let mut line = String::new();
+    while seen < n {
+        line.clear();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return bad + n - seen;
+        }
+        if let Some(kind) = line.strip_prefix("Response: ") {
+            seen += 1;
+            bad += usize::from(kind.trim_end() != "Success");
+        }
+    }
+    bad
+}
+
+/// Makes `n` changes starting at change `first`, paced at `rate` per second in 1 ms ticks (each
+/// tick's changes in one write, the answers read by another thread); returns each change's send
+/// time (ns since `base`) and the number of answers that were not OK.
 fn drive(
-    control: &Path,
+    server: &Server,
+    via: Via,
     first: u64,
     n: usize,
     rate: usize,
     hints: usize,
     base: Instant,
 ) -> (Vec<u64>, usize) {
-    let stream = UnixStream::connect(control).unwrap();
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let answers = std::thread::spawn(move || {
-        let mut bad = 0;
-        let mut line = String::new();
-        for _ in 0..n {
-            line.clear();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                return bad + 1;
-            }
-            let mut parts = line.split_whitespace();
-            let len: usize = parts.next().and_then(|l| l.parse().ok()).unwrap_or(0);
-            bad += usize::from(parts.next() != Some("1"));
-            let mut body = vec![0u8; len];
-            if reader.read_exact(&mut body).is_err() {
-                return bad + 1;
-            }
+    let (mut writer, answers): (Box<dyn Write + Send>, std::thread::JoinHandle<usize>) = match via {
+        Via::Control => {
+            let stream = UnixStream::connect(&server.control).unwrap();
+            let reader = BufReader::new(stream.try_clone().unwrap());
+            (
+                Box::new(stream),
+                std::thread::spawn(move || control_answers(reader, n)),
+            )
         }
-        bad
-    });
-    let mut writer = stream;
+        Via::Ami => {
+            let mut stream = std::net::TcpStream::connect(&server.manager).unwrap();
+            stream.set_nodelay(true).unwrap();
+            stream
+                .write_all(format!("Action: Login\r\nUsername: {USER}\r\nSecret: {SECRET}\r\nEvents: off\r\n\r\n").as_bytes())
+                .unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let login_ok = ami_answers(&mut reader, 1) == 0;
+            assert!(login_ok, "the driver's login failed");
+            (
+                Box::new(stream),
+                std::thread::spawn(move || ami_answers(reader, n)),
+            )
+        }
+    };
     let per_tick = rate as f64 / 1000.0;
     let mut sent = Vec::with_capacity(n);
     let mut text = String::new();
@@ -359,11 +421,23 @@ fn drive(
         while sent.len() < due {
             let (lamp, inuse) = change(first + sent.len() as u64, hints);
             let state = if inuse { "INUSE" } else { "NOT_INUSE" };
-            text.push_str(&format!("x devstate change Custom:lamp{lamp} {state}\n"));
+            match via {
+                Via::Control => text.push_str(&format!("x devstate change Custom:lamp{lamp} {state}\n")),
+                Via::Ami => text.push_str(&format!(
+                    "Action: Setvar\r\nVariable: DEVICE_STATE(Custom:lamp{lamp})\r\nValue: {state}\r\n\r\n"
+                )),
+            }
             sent.push(now);
         }
-        if !text.is_empty() {
-            writer.write_all(text.as_bytes()).unwrap();
+        if !text.is_empty() && writer.write_all(text.as_bytes()).is_err() {
+            // The server closed the driver's connection: report it rather than stop the bench.
+            eprintln!(
+                "the server closed the {via:?} driver's connection after {} changes (see server.log)",
+                sent.len()
+            );
+            drop(writer);
+            let unanswered = n - sent.len();
+            return (sent, answers.join().unwrap_or(n) + unanswered);
         }
     }
     let bad = answers.join().unwrap_or(n);
@@ -389,9 +463,11 @@ struct FanResult {
     p99: u64,
     max: u64,
     server_cpu: f64,
+    bench_cpu: f64,
 }
 
-fn cpu_ticks(pid: u32) -> u64 {
+/// User plus system CPU of a process (`self` or a pid), in clock ticks (1/100 s).
+fn cpu_ticks(pid: &str) -> u64 {
     let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // Fields after the command name: utime and stime are the 12th and 13th.
     let after = text.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
@@ -417,9 +493,11 @@ fn fan_run(cfg: &Cfg, rt: &tokio::runtime::Runtime) -> FanResult {
         .into_iter()
         .map(|(stream, rest)| rt.spawn(fan_session(stream, rest, 0, n, cfg.hints, base, deadline)))
         .collect();
-    let cpu0 = cpu_ticks(server.child.id());
+    let pid = server.child.id().to_string();
+    let cpu0 = cpu_ticks(&pid);
+    let self0 = cpu_ticks("self");
     let t0 = Instant::now();
-    let (sent, bad_answers) = drive(&server.control, 0, n, cfg.rate, cfg.hints, base);
+    let (sent, bad_answers) = drive(&server, cfg.via, 0, n, cfg.rate, cfg.hints, base);
     let took = t0.elapsed().as_secs_f64();
     let seen: Vec<Seen> = rt.block_on(async {
         let mut out = Vec::new();
@@ -428,7 +506,8 @@ fn fan_run(cfg: &Cfg, rt: &tokio::runtime::Runtime) -> FanResult {
         }
         out
     });
-    let cpu = (cpu_ticks(server.child.id()) - cpu0) as f64 / 100.0;
+    let cpu = (cpu_ticks(&pid) - cpu0) as f64 / 100.0;
+    let bench_cpu = (cpu_ticks("self") - self0) as f64 / 100.0;
     let mut lat = Vec::with_capacity(cfg.sessions * n * 2);
     let mut wrong = 0;
     let mut closed = 0;
@@ -438,8 +517,8 @@ fn fan_run(cfg: &Cfg, rt: &tokio::runtime::Runtime) -> FanResult {
         closed += usize::from(s.closed);
         events_seen += s.dsc.len() + s.es.len();
         for list in [&s.dsc, &s.es] {
-            for (k, at) in list.iter().enumerate() {
-                lat.push(at.saturating_sub(sent[k]));
+            for (at, sent_at) in list.iter().zip(&sent) {
+                lat.push(at.saturating_sub(*sent_at));
             }
         }
     }
@@ -455,6 +534,7 @@ fn fan_run(cfg: &Cfg, rt: &tokio::runtime::Runtime) -> FanResult {
         p99: percentile(&lat, 0.99),
         max: lat.last().copied().unwrap_or(0),
         server_cpu: cpu,
+        bench_cpu,
     }
 }
 
@@ -497,7 +577,7 @@ fn mem_run(cfg: &Cfg, rt: &tokio::runtime::Runtime) -> MemResult {
     std::thread::sleep(Duration::from_millis(300));
     let logged_in_kib = server.status_kib("VmRSS:");
     // One change: every session must get its DeviceStateChange (they are all alive).
-    let (sent, _) = drive(&server.control, 0, 1, 1000, cfg.hints, Instant::now());
+    let (sent, _) = drive(&server, Via::Control, 0, 1, 1000, cfg.hints, Instant::now());
     debug_assert_eq!(sent.len(), 1);
     let reached = rt.block_on(async {
         let mut set = tokio::task::JoinSet::new();
@@ -631,13 +711,14 @@ fn main() {
     let want = |name: &str| only.is_empty() || only.iter().any(|o| name.contains(o.as_str()));
     let cfg = Cfg::from_env();
     println!(
-        "ami bench: server {} ; {} runs ; fan-out {} sessions x {} changes/s for {} s over {} hints ; memory {} sessions ; list {} hints",
+        "ami bench: server {} ; {} runs ; fan-out {} sessions x {} changes/s for {} s over {} hints via {:?} ; memory {} sessions ; list {} hints",
         cfg.bin.display(),
         cfg.runs,
         cfg.sessions,
         cfg.rate,
         cfg.secs,
         cfg.hints,
+        cfg.via,
         cfg.idle,
         cfg.list_hints
     );
@@ -656,7 +737,7 @@ fn main() {
                 && r.closed == 0
                 && r.bad_answers == 0;
             println!(
-                "fan-out run {run}: {:.0} changes/s made; events {}/{} ({} out of order or wrong, {} sessions closed, {} control answers not OK); latency p50 {} p99 {} max {}; server CPU {:.2} s",
+                "fan-out run {run}: {:.0} changes/s made; events {}/{} ({} out of order or wrong, {} sessions closed, {} driver answers not OK or missing); latency p50 {} p99 {} max {}; CPU server {:.2} s, bench {:.2} s",
                 r.achieved_rate,
                 r.events_seen,
                 r.events_expected,
@@ -666,7 +747,8 @@ fn main() {
                 ms(r.p50),
                 ms(r.p99),
                 ms(r.max),
-                r.server_cpu
+                r.server_cpu,
+                r.bench_cpu
             );
             rows.push([
                 format!(

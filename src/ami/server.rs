@@ -132,6 +132,16 @@ async fn hub(
     }
 }
 
+/// The next event of a logged-in session (never resolves before login).
+async fn next_event(
+    rx: &mut Option<broadcast::Receiver<Arc<Event>>>,
+) -> Result<Arc<Event>, broadcast::error::RecvError> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
 async fn write(stream: &mut TcpStream, text: &str) -> bool {
     matches!(
         tokio::time::timeout(WRITE_TIMEOUT, stream.write_all(text.as_bytes())).await,
@@ -151,7 +161,9 @@ async fn connection(
     mut stop: watch::Receiver<bool>,
 ) {
     let peer = session.peer;
-    let mut rx = events.subscribe();
+    // Events are received from login on (Asterisk sends nothing raised before it).
+    let mut rx: Option<broadcast::Receiver<Arc<Event>>> = None;
+    let _ = stream.set_nodelay(true);
     if !write(&mut stream, BANNER).await {
         return;
     }
@@ -167,9 +179,30 @@ async fn connection(
                 tracing::info!(%peer, "manager session did not log in in time; closed");
                 return;
             }
-            event = rx.recv(), if authed => match event {
+            event = next_event(&mut rx), if rx.is_some() => match event {
                 Ok(event) => {
-                    if session.wants(&event) && !write(&mut stream, &event.text).await {
+                    // Take every event already waiting too, and write them at once.
+                    let mut text = String::new();
+                    if session.wants(&event) {
+                        text.push_str(&event.text);
+                    }
+                    if let Some(rx) = rx.as_mut() {
+                        for _ in 0..1024 {
+                            match rx.try_recv() {
+                                Ok(event) => {
+                                    if session.wants(&event) {
+                                        text.push_str(&event.text);
+                                    }
+                                }
+                                Err(broadcast::error::TryRecvError::Lagged(n)) => {
+                                    tracing::warn!(%peer, missed = n, "manager session too slow for its events; disconnected");
+                                    return;
+                                }
+                                Err(_) => break,
+                            }
+                        }
+                    }
+                    if !text.is_empty() && !write(&mut stream, &text).await {
                         tracing::warn!(%peer, "manager session stopped reading; disconnected");
                         return;
                     }
@@ -206,8 +239,31 @@ async fn connection(
                         },
                     };
                     let reply = tokio::task::block_in_place(|| session.handle(&msg, &ctx));
+                    if rx.is_none() && session.user.is_some() {
+                        rx = Some(events.subscribe());
+                    }
+                    // Keep up with the events while a burst of actions is answered (the
+                    // actions' own changes raise them).
+                    let mut waiting = String::new();
+                    if let Some(rx) = rx.as_mut() {
+                        loop {
+                            match rx.try_recv() {
+                                Ok(event) => {
+                                    if session.wants(&event) {
+                                        waiting.push_str(&event.text);
+                                    }
+                                }
+                                Err(broadcast::error::TryRecvError::Lagged(n)) => {
+                                    tracing::warn!(%peer, missed = n, "manager session too slow for its events; disconnected");
+                                    return;
+                                }
+                                Err(_) => break,
+                            }
+                        }
+                    }
                     match reply {
                         Reply::Send(text) => {
+                            let text = text + &waiting;
                             if !write(&mut stream, &text).await {
                                 return;
                             }
@@ -222,6 +278,7 @@ async fn connection(
                             return;
                         }
                         Reply::SendAndRaise(text, raised) => {
+                            let text = text + &waiting;
                             if !write(&mut stream, &text).await {
                                 return;
                             }

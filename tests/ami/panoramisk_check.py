@@ -6,8 +6,9 @@ collection for EventList actions, its event dispatch by name), so this checks th
 client understands dialstate's framing, not that dialstate agrees with our own client.
 
 Usage: python3 tests/ami/panoramisk_check.py   (from anywhere; the server binary is $DIALSTATE,
-default target/debug/dialstate relative to the repository root). Exits 0 when every check
-passed, 1 on the first failure, 2 if the server could not be started; the whole run is bounded
+default target/debug/dialstate relative to the repository root). Prints one `ok - ...` line per
+check and closes with `panoramisk: N passed, M failed`. Exits 0 when every check passed, 1 on
+the first failure, 2 if the server could not be started; the whole run is bounded
 by OVERALL_TIMEOUT seconds and the server is always killed.
 """
 
@@ -45,9 +46,14 @@ class CheckFailed(Exception):
     pass
 
 
+PASSED = 0
+
+
 def check(cond, what, got=None):
+    global PASSED
     if not cond:
         raise CheckFailed(f"{what}" + (f": got {got!r}" if got is not None else ""))
+    PASSED += 1
     print(f"ok - {what}")
 
 
@@ -309,6 +315,14 @@ async def run_checks(host, port, control):
         manager.close()
 
 
+def fail(why):
+    sys.stdout.flush()
+    print(f"FAIL - {why}", file=sys.stderr)
+    sys.stderr.flush()
+    print(f"panoramisk: {PASSED} passed, 1 failed")
+    return 1
+
+
 def main():
     if not os.access(DIALSTATE, os.X_OK):
         print(f"not executable: {DIALSTATE} (cargo build, or set DIALSTATE)", file=sys.stderr)
@@ -324,15 +338,12 @@ def main():
         try:
             asyncio.run(asyncio.wait_for(run_checks(host, port, control), OVERALL_TIMEOUT))
         except CheckFailed as err:
-            print(f"FAIL - {err}", file=sys.stderr)
-            return 1
+            return fail(str(err))
         except asyncio.TimeoutError:
-            print(f"FAIL - the checks did not finish within {OVERALL_TIMEOUT}s", file=sys.stderr)
-            return 1
+            return fail(f"the checks did not finish within {OVERALL_TIMEOUT}s")
         if proc.poll() is not None:
-            print(f"FAIL - the server exited ({proc.returncode}) during the checks", file=sys.stderr)
-            return 1
-        print("panoramisk: all checks passed")
+            return fail(f"the server exited ({proc.returncode}) during the checks")
+        print(f"panoramisk: {PASSED} passed, 0 failed")
         return 0
     finally:
         if proc is not None:

@@ -280,7 +280,7 @@ async fn third_party_client_receives_extension_status_after_a_remote_change() {
             other => unreachable!("{other:?}"),
         }
         assert_eq!(
-            status_event_state(&client).await,
+            extension_state_6003(&client).await,
             ("1".to_string(), "InUse".to_string())
         );
         client.disconnect().await.unwrap();
@@ -290,7 +290,7 @@ async fn third_party_client_receives_extension_status_after_a_remote_change() {
 }
 
 /// 6003's state as the ExtensionState action reads it after the event.
-async fn status_event_state(client: &AmiClient) -> (String, String) {
+async fn extension_state_6003(client: &AmiClient) -> (String, String) {
     let state = client
         .send_action(&ExtensionStateAction {
             exten: "6003".into(),
