@@ -375,6 +375,10 @@ pub struct Via {
 impl Via {
     pub fn parse(text: &str) -> Option<Via> {
         let text = text.trim();
+        // No control characters anywhere (a CR or LF would split the Via we echo).
+        if text.bytes().any(|b| (b < b' ' && b != b'\t') || b == 0x7f) {
+            return None;
+        }
         let (proto, rest) = text.split_once(char::is_whitespace)?;
         let mut parts = proto.split('/');
         let (name, version, transport) = (parts.next()?, parts.next()?, parts.next()?);
