@@ -104,7 +104,9 @@ fuzz_target!(|data: &[u8]| {
     for o in out {
         assert!(
             Message::parse(&o.bytes).is_ok(),
-            "we sent something we cannot parse"
+            "we sent something we cannot parse: {:?} {:?}",
+            Message::parse(&o.bytes).err(),
+            String::from_utf8_lossy(&o.bytes)
         );
     }
 });

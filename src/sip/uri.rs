@@ -53,10 +53,15 @@ impl Uri {
             Some((a, b)) => (a, Some(b.to_string())),
             None => (rest, None),
         };
-        let (user, hostpart) = match rest.rfind('@') {
+        let (user, hostpart) = match rest.find('@') {
             Some(at) => (Some(rest[..at].to_string()), &rest[at + 1..]),
             None => (None, rest),
         };
+        // RFC 3261 §25.1 user and password characters (no second `@`, no `/`-less oddities).
+        let user_char = |b: u8| b.is_ascii_alphanumeric() || b"-_.!~*'()&=+$,;?/%:".contains(&b);
+        if user.as_deref().is_some_and(|u| !u.bytes().all(user_char)) {
+            return Err(UriError::NoHost(text.to_string()));
+        }
         let mut pieces = hostpart.split(';');
         let hostport = pieces.next().unwrap_or_default();
         let (host, port) =

@@ -42,5 +42,6 @@ fn ipv6_and_errors() {
     assert!(Uri::parse("sip:a b").is_err());
     assert!(Uri::parse("sip:a@h\u{7f}").is_err());
     assert!(Uri::parse("sip:a@[zz]").is_err());
+    assert!(Uri::parse("sip:alice@127.0.0.1:50@9").is_err());
     assert!(NameAddr::parse("<sip:a@b").is_err());
 }
