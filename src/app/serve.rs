@@ -161,6 +161,17 @@ fn load_config(dir: Option<&Path>) -> Result<Loaded, String> {
     }
 }
 
+/// The subscriptions kept in the state database; malformed records are skipped (and deleted
+/// by the notifier's restore when their hint or dialog cannot be rebuilt).
+pub fn stored_subscriptions(store: &dyn Store) -> Result<Vec<Record>, String> {
+    Ok(store
+        .family(FAMILY)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter_map(|(_, v)| Record::from_json(&v))
+        .collect())
+}
+
 /// Runs the server.
 pub fn serve(opts: Options) -> ExitCode {
     let _ = tracing_subscriber::fmt()
@@ -254,12 +265,7 @@ async fn serve_async(opts: Options) -> Result<(), String> {
     for diag in pbx.diagnostics().items().iter().filter(|d| d.is_error()) {
         eprintln!("{}", render_short(pbx.sources(), diag));
     }
-    let records: Vec<Record> = writer
-        .family(FAMILY)
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .filter_map(|(_, v)| Record::from_json(&v))
-        .collect();
+    let records = stored_subscriptions(writer.as_ref())?;
     let control = opts.control.clone();
     let (stop_tx, stop) = watch::channel(false);
     let signals = tokio::spawn(wait_for_signal(stop_tx));

@@ -463,12 +463,6 @@ impl Via {
         }
         out
     }
-
-    /// Where responses go (RFC 3261 §18.2.2 with RFC 3581): the source address when `rport` or
-    /// `received` applies, else the sent-by.
-    pub fn reply_address(&self, source: std::net::SocketAddr) -> std::net::SocketAddr {
-        source
-    }
 }
 
 /// A message under construction: start line and headers printed exactly as given.

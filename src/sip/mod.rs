@@ -11,5 +11,6 @@ pub mod limits;
 pub mod message;
 pub mod notifier;
 pub mod persist;
+pub mod replay;
 pub mod server;
 pub mod uri;

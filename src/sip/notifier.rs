@@ -232,6 +232,9 @@ struct Pending {
 /// up, so a restart continues above anything sent without a database write per NOTIFY.
 const RESERVE: u32 = 1000;
 
+/// The methods dialstate serves, for `Allow`.
+const ALLOW: &str = "OPTIONS, SUBSCRIBE, NOTIFY";
+
 /// Dialogs that ended recently answer 500 instead of 481 (spec §4: pjsip keeps the dialog for
 /// Timer J).
 const ENDED_LINGER: Duration = Duration::from_secs(32);
@@ -343,11 +346,6 @@ impl Notifier {
         self.subs.is_empty()
     }
 
-    /// Replaces the endpoint configuration (a reload of pjsip.conf).
-    pub fn set_config(&mut self, config: Arc<SipConfig>) {
-        self.config = config;
-    }
-
     /// The earliest moment `on_timer` has work to do.
     pub fn next_deadline(&self) -> Option<Instant> {
         let a = self.expiry.peek().map(|Reverse((t, _, _))| *t);
@@ -383,19 +381,24 @@ impl Notifier {
             Ok(msg) => msg,
             Err(err) => {
                 tracing::warn!(peer = %inb.peer, error = %err, "malformed SIP message");
-                if let Some(bytes) = salvage_400(inb.bytes, inb.peer, &self.config.user_agent) {
-                    out.push(Outbound {
-                        transport: inb.transport,
-                        peer: inb.peer,
-                        bytes: Arc::new(bytes),
-                    });
-                }
+                self.salvage(inb, out);
                 return;
             }
         };
         match &msg.start {
             Start::Response { .. } => {}
             Start::Request { .. } => self.on_request(&msg, inb, now, out),
+        }
+    }
+
+    /// A 400 for a request that cannot be handled, when enough of it can be read to answer.
+    fn salvage(&self, inb: Inbound<'_>, out: &mut Vec<Outbound>) {
+        if let Some(bytes) = salvage_400(inb.bytes, inb.peer, &self.config.user_agent) {
+            out.push(Outbound {
+                transport: inb.transport,
+                peer: inb.peer,
+                bytes: Arc::new(bytes),
+            });
         }
     }
 
@@ -423,15 +426,7 @@ impl Notifier {
             (msg.via(), msg.call_id(), msg.cseq(), msg.from(), msg.to())
         else {
             tracing::warn!(peer = %inb.peer, "request without usable Via, Call-ID, CSeq, From or To");
-            if let Some(bytes) =
-                salvage_400(&message_bytes_hint(msg), inb.peer, &self.config.user_agent)
-            {
-                out.push(Outbound {
-                    transport: inb.transport,
-                    peer: inb.peer,
-                    bytes: Arc::new(bytes),
-                });
-            }
+            self.salvage(inb, out);
             return;
         };
         if !cseq_method.eq_ignore_ascii_case(&method) {
@@ -463,27 +458,15 @@ impl Notifier {
             }
             Some(TxEntry::Subscribed(id)) => {
                 if let Some(sub) = self.subs.get(id) {
-                    let expires = sub.granted.to_string();
-                    let tag = sub.local_tag.clone();
-                    let contact = local_contact(self.transports[sub.transport]);
-                    let bytes = self.response_bytes(
+                    let ok = self.subscribe_ok(
                         msg,
                         &via,
-                        inb.peer,
-                        200,
-                        "OK",
-                        &[
-                            ("Expires", &expires),
-                            ("Contact", &contact),
-                            ("Allow", "OPTIONS, SUBSCRIBE, NOTIFY"),
-                        ],
-                        Some(&tag),
+                        inb,
+                        sub.granted,
+                        sub.transport,
+                        &sub.local_tag,
                     );
-                    out.push(Outbound {
-                        transport: inb.transport,
-                        peer: inb.peer,
-                        bytes: Arc::new(bytes),
-                    });
+                    out.push(ok);
                 }
                 return;
             }
@@ -494,7 +477,7 @@ impl Notifier {
         match method.as_str() {
             "SUBSCRIBE" if to.tag().is_some() => self.in_dialog_subscribe(msg, &via, inb, now, out),
             "SUBSCRIBE" => self.initial_subscribe(msg, &via, &from, &to, inb, now, out),
-            "OPTIONS" => self.reply(msg, &via, inb, 200, "OK", &[("Accept", "application/pidf+xml, application/xpidf+xml, application/cpim-pidf+xml, application/dialog-info+xml"), ("Allow", "OPTIONS, SUBSCRIBE, NOTIFY"), ("Accept-Encoding", "identity"), ("Accept-Language", "en")], None, now, out),
+            "OPTIONS" => self.reply(msg, &via, inb, 200, "OK", &[("Accept", "application/pidf+xml, application/xpidf+xml, application/cpim-pidf+xml, application/dialog-info+xml"), ("Allow", ALLOW), ("Accept-Encoding", "identity"), ("Accept-Language", "en")], None, now, out),
             _ if to.tag().is_some() => {
                 let known = self.dialog_of(msg, &to).is_some();
                 if known {
@@ -627,6 +610,38 @@ impl Notifier {
     }
 
     // ---- SUBSCRIBE -------------------------------------------------------------------------
+
+    /// The 200 OK to a SUBSCRIBE: `Expires`, our Contact, `Allow`, and our dialog tag.
+    fn subscribe_ok(
+        &self,
+        msg: &Message,
+        via: &Via,
+        inb: Inbound<'_>,
+        expires: u32,
+        transport: usize,
+        tag: &str,
+    ) -> Outbound {
+        let expires = expires.to_string();
+        let contact = local_contact(self.transports[transport]);
+        let bytes = self.response_bytes(
+            msg,
+            via,
+            inb.peer,
+            200,
+            "OK",
+            &[
+                ("Expires", &expires),
+                ("Contact", &contact),
+                ("Allow", ALLOW),
+            ],
+            Some(tag),
+        );
+        Outbound {
+            transport: inb.transport,
+            peer: inb.peer,
+            bytes: Arc::new(bytes),
+        }
+    }
 
     #[allow(clippy::too_many_arguments)]
     fn initial_subscribe(
@@ -794,7 +809,6 @@ impl Notifier {
             .min(limits::MAX_EXPIRES);
         let local_tag = random_id();
         let user_agent = msg.header("User-Agent").unwrap_or_default();
-        let transport = self.transports[inb.transport];
         let dest = notify_destination(&routes, &contact.uri, inb.peer, endpoint.rewrite_contact);
         let id = self.next_id;
         self.next_id += 1;
@@ -844,26 +858,7 @@ impl Notifier {
             queued: false,
             generation: 0,
         };
-        let contact_hdr = local_contact(transport);
-        let expires = granted.to_string();
-        let bytes = self.response_bytes(
-            msg,
-            via,
-            inb.peer,
-            200,
-            "OK",
-            &[
-                ("Expires", &expires),
-                ("Contact", &contact_hdr),
-                ("Allow", "OPTIONS, SUBSCRIBE, NOTIFY"),
-            ],
-            Some(&local_tag),
-        );
-        out.push(Outbound {
-            transport: inb.transport,
-            peer: inb.peer,
-            bytes: Arc::new(bytes),
-        });
+        out.push(self.subscribe_ok(msg, via, inb, granted, inb.transport, &local_tag));
         tracing::debug!(endpoint = %endpoint.name, resource = %resource, event = %event_value, "subscription established");
         self.created = Some(id);
         self.install(sub, state, now, out);
@@ -969,27 +964,9 @@ impl Notifier {
             sub.target = contact.uri.to_string().into();
             sub.dest = notify_destination(&sub.routes, &contact.uri, inb.peer, false);
         }
-        let contact_hdr = local_contact(self.transports[sub.transport]);
-        let local_tag = sub.local_tag.clone();
+        let (transport, local_tag) = (sub.transport, sub.local_tag.clone());
         if asked == Some(0) {
-            let bytes = self.response_bytes(
-                msg,
-                via,
-                inb.peer,
-                200,
-                "OK",
-                &[
-                    ("Expires", "0"),
-                    ("Contact", &contact_hdr),
-                    ("Allow", "OPTIONS, SUBSCRIBE, NOTIFY"),
-                ],
-                Some(&local_tag),
-            );
-            out.push(Outbound {
-                transport: inb.transport,
-                peer: inb.peer,
-                bytes: Arc::new(bytes),
-            });
+            out.push(self.subscribe_ok(msg, via, inb, 0, transport, &local_tag));
             self.terminate(id, End::Unsubscribed, now, out);
             return;
         }
@@ -1001,25 +978,7 @@ impl Notifier {
         sub.generation += 1;
         self.expiry
             .push(Reverse((sub.expires_at, id, sub.generation)));
-        let expires = granted.to_string();
-        let bytes = self.response_bytes(
-            msg,
-            via,
-            inb.peer,
-            200,
-            "OK",
-            &[
-                ("Expires", &expires),
-                ("Contact", &contact_hdr),
-                ("Allow", "OPTIONS, SUBSCRIBE, NOTIFY"),
-            ],
-            Some(&local_tag),
-        );
-        out.push(Outbound {
-            transport: inb.transport,
-            peer: inb.peer,
-            bytes: Arc::new(bytes),
-        });
+        out.push(self.subscribe_ok(msg, via, inb, granted, transport, &local_tag));
         self.save(id);
         self.publish_row(id);
         // A refresh resends the cached body with the new expiry.
@@ -1784,15 +1743,6 @@ fn notify_destination(
         Some(ip) => SocketAddr::new(ip, uri.port.unwrap_or(5060)),
         None => source,
     }
-}
-
-fn message_bytes_hint(msg: &Message) -> Vec<u8> {
-    let mut text = String::from("X sip:x SIP/2.0\r\n");
-    for (k, v) in &msg.headers {
-        let _ = write!(text, "{k}: {v}\r\n");
-    }
-    text.push_str("\r\n");
-    text.into_bytes()
 }
 
 /// A 400 for a request that could not be parsed whole, when its Via, Call-ID, From, To and CSeq

@@ -5,9 +5,7 @@
 //!
 //! Every test runs under one overall deadline and stops by itself; the client never reconnects.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use asterisk_rs_ami::action::{
     ExtensionStateAction, ExtensionStateListAction, GetVarAction, SetVarAction,
@@ -16,84 +14,20 @@ use asterisk_rs_ami::{AmiClient, AmiEvent};
 use asterisk_rs_core::config::ReconnectPolicy;
 use asterisk_rs_core::event::{EventReceive, EventSubscription};
 
-use crate::support::root;
-
 /// The whole of one test, server start excluded.
 const DEADLINE: Duration = Duration::from_secs(30);
 /// One action or one awaited event.
 const STEP: Duration = Duration::from_secs(5);
 
-struct Server {
-    child: Child,
-    host: String,
-    port: u16,
-    dir: std::path::PathBuf,
-}
+type Server = crate::support::ManagerServer;
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// The bundled demo on loopback, with the manager on a free port.
 fn start() -> Server {
-    let dir = std::env::temp_dir().join(format!(
-        "dialstate-ami-client-{}-{:?}",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let control = dir.join("ctl").to_string_lossy().into_owned();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dialstate"))
-        .args([
-            "serve",
-            "--sip",
-            "udp:127.0.0.1:0",
-            "--db",
-            ":memory:",
-            "--control",
-            &control,
-            "--manager",
-            "127.0.0.1:0",
-        ])
-        .current_dir(root())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr: std::net::SocketAddr = line
-        .trim()
-        .rsplit_once("; manager ")
-        .and_then(|(_, addr)| addr.parse().ok())
-        .unwrap_or_else(|| panic!("no manager address in `{line}`"));
-    Server {
-        child,
-        host: addr.ip().to_string(),
-        port: addr.port(),
-        dir,
-    }
+    Server::start("ami-client")
 }
 
 /// `dialstate remote -x COMMAND` against the server's control socket, off the async threads.
 async fn remote(server: &Server, command: &str) {
-    let control = server.dir.join("ctl").to_string_lossy().into_owned();
+    let control = server.control();
     let command = command.to_string();
     let run = tokio::task::spawn_blocking(move || {
         crate::support::dialstate(&["remote", "--control", &control, "-x", &command])
@@ -106,8 +40,8 @@ async fn remote(server: &Server, command: &str) {
 /// Logs in as admin with the library's defaults for authentication (MD5 challenge required).
 async fn connect(server: &Server) -> AmiClient {
     AmiClient::builder()
-        .host(server.host.clone())
-        .port(server.port)
+        .host(server.manager.ip().to_string())
+        .port(server.manager.port())
         .credentials("admin", "dialstate")
         .reconnect(ReconnectPolicy::none())
         .timeout(STEP)

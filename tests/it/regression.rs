@@ -132,41 +132,12 @@ fn next_priority_after_the_largest_does_not_overflow() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Everything the SIP fuzz target once crashed on (`fuzz/regressions/sip-*.bin`), replayed the
-/// way the target runs it: each datagram (split at 0xFF) through a notifier with one hint,
-/// timers and state changes between them; every message the notifier sends must parse.
+/// Everything the SIP fuzz target once crashed on (`fuzz/regressions/sip-*.bin`), replayed
+/// through the same harness the target runs (`sip::replay`): every message the notifier sends
+/// must parse.
 #[test]
 fn issue_10_sip_fuzz_regressions_send_only_parseable_messages() {
-    use std::sync::Arc;
-    use std::time::{Duration, Instant};
-
-    use dialstate::sip::config::{load_str, Protocol};
     use dialstate::sip::message::Message;
-    use dialstate::sip::notifier::{
-        HintState, Hints, Inbound, LocalTransport, NoPersist, Notifier, Now,
-    };
-    use dialstate::state::{Change, ExtensionState, HintKey, Presence, PresenceState};
-
-    struct One;
-    impl Hints for One {
-        fn subscribe(&mut self, _: &str, exten: &str) -> Option<(HintKey, HintState)> {
-            (exten == "6001").then(|| {
-                (
-                    HintKey {
-                        exten: "6001".into(),
-                        context: "internal".into(),
-                    },
-                    HintState {
-                        state: ExtensionState::Idle,
-                        presence: Presence::new(PresenceState::NotSet),
-                        has_devices: true,
-                        ringing: None,
-                    },
-                )
-            })
-        }
-        fn release(&mut self, _: &HintKey) {}
-    }
 
     let dir = crate::support::root().join("fuzz/regressions");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
@@ -182,63 +153,7 @@ fn issue_10_sip_fuzz_regressions_send_only_parseable_messages() {
     assert!(files.len() >= 2);
     for file in files {
         let data = std::fs::read(&file).unwrap();
-        let conf = load_str(
-            "pjsip.conf",
-            "[alice]\ntype=endpoint\ncontext=internal\n[bob]\ntype=endpoint\ncontext=internal\nauth=b\n[b]\ntype=auth\nusername=bob\npassword=x\n",
-        )
-        .value;
-        let local = "127.0.0.1:5060".parse().unwrap();
-        let mut n = Notifier::new(
-            Arc::new(conf),
-            vec![
-                LocalTransport {
-                    protocol: Protocol::Udp,
-                    addr: local,
-                },
-                LocalTransport {
-                    protocol: Protocol::Tcp,
-                    addr: local,
-                },
-            ],
-            Box::new(One),
-            Box::new(NoPersist),
-            [1; 32],
-        );
-        let mut now = Now {
-            mono: Instant::now(),
-            epoch: 1_800_000_000,
-        };
-        let mut out = Vec::new();
-        for (i, packet) in data.split(|&b| b == 0xFF).enumerate() {
-            n.on_packet(
-                Inbound {
-                    transport: i % 2,
-                    peer: "127.0.0.1:5099".parse().unwrap(),
-                    bytes: packet,
-                },
-                now,
-                &mut out,
-            );
-            now.mono += Duration::from_millis(700);
-            now.epoch += 1;
-            n.on_timer(now, &mut out);
-            let change = Change::Extension {
-                key: HintKey {
-                    exten: "6001".into(),
-                    context: "internal".into(),
-                },
-                old: ExtensionState::Idle,
-                new: if i % 2 == 0 {
-                    ExtensionState::InUse
-                } else {
-                    ExtensionState::Ringing
-                },
-                repeat: false,
-                call: None,
-            };
-            n.on_change(&change, now, &mut out);
-        }
-        for o in out {
+        for o in dialstate::sip::replay::replay(&data) {
             assert!(
                 Message::parse(&o.bytes).is_ok(),
                 "{}: sent {:?}",

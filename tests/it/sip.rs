@@ -8,14 +8,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use dialstate::app::remote::Remote;
-use dialstate::app::serve::run_server;
-use dialstate::config::MemProvider;
+use dialstate::app::serve::{run_server, stored_subscriptions};
+use dialstate::config::{MemProvider, SourceProvider};
 use dialstate::pbx::Pbx;
 use dialstate::sip::client::{Spec, Subscriber};
 use dialstate::sip::message::Message;
-use dialstate::sip::persist::{Record, FAMILY};
 use dialstate::sip::server::Bound;
-use dialstate::store::{BatchWriter, Store};
+use dialstate::store::BatchWriter;
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::watch;
 
@@ -92,29 +91,22 @@ fn uuid_like() -> u128 {
         .unwrap_or(0)
 }
 
-async fn start(db: &str, extensions: &str) -> Server {
-    let udp_socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+/// Starts a server: the dialplan at `extensions` in `provider`, PJSIP from `PJSIP`, state in `db`,
+/// UDP on `udp` (port 0 for any) and TCP on any port.
+async fn launch(
+    provider: Arc<dyn SourceProvider + Send + Sync>,
+    extensions: &Path,
+    db: &str,
+    udp: SocketAddr,
+) -> Server {
+    let udp_socket = UdpSocket::bind(udp).await.unwrap();
     let tcp_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let udp = udp_socket.local_addr().unwrap();
     let tcp = tcp_listener.local_addr().unwrap();
-    let provider = MemProvider::default()
-        .with("conf/extensions.conf", extensions)
-        .with("conf/pjsip.conf", PJSIP);
-    let sip = dialstate::sip::config::load(&provider, Path::new("conf/pjsip.conf")).value;
-    let store = dialstate::store::open(db).unwrap();
-    let writer = Arc::new(BatchWriter::spawn(store).unwrap());
-    let pbx = Pbx::open_shared(
-        Arc::new(provider),
-        Path::new("conf/extensions.conf"),
-        Box::new(writer.clone()),
-    )
-    .unwrap();
-    let records: Vec<Record> = writer
-        .family(FAMILY)
-        .unwrap()
-        .into_iter()
-        .filter_map(|(_, v)| Record::from_json(&v))
-        .collect();
+    let sip = dialstate::sip::config::load_str("pjsip.conf", PJSIP).value;
+    let writer = Arc::new(BatchWriter::spawn(dialstate::store::open(db).unwrap()).unwrap());
+    let pbx = Pbx::open_shared(provider, extensions, Box::new(writer.clone())).unwrap();
+    let records = stored_subscriptions(writer.as_ref()).unwrap();
     let control = temp("ctl");
     let (stop, stop_rx) = watch::channel(false);
     let ctl = control.clone();
@@ -144,6 +136,22 @@ async fn start(db: &str, extensions: &str) -> Server {
         stop,
         task,
     }
+}
+
+/// A server on an in-memory dialplan, on any ports.
+async fn start(db: &str, extensions: &str) -> Server {
+    start_with(db, extensions, "127.0.0.1:0".parse().unwrap()).await
+}
+
+async fn start_with(db: &str, extensions: &str, udp: SocketAddr) -> Server {
+    let provider = MemProvider::default().with("conf/extensions.conf", extensions);
+    launch(
+        Arc::new(provider),
+        Path::new("conf/extensions.conf"),
+        db,
+        udp,
+    )
+    .await
 }
 
 impl Server {
@@ -664,61 +672,7 @@ async fn start_on(db: &str, extensions: &str, udp: SocketAddr) -> Server {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let server = start_with(db, extensions, udp).await;
-    server
-}
-
-async fn start_with(db: &str, extensions: &str, udp_addr: SocketAddr) -> Server {
-    let udp_socket = UdpSocket::bind(udp_addr).await.unwrap();
-    let tcp_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let udp = udp_socket.local_addr().unwrap();
-    let tcp = tcp_listener.local_addr().unwrap();
-    let provider = MemProvider::default()
-        .with("conf/extensions.conf", extensions)
-        .with("conf/pjsip.conf", PJSIP);
-    let sip = dialstate::sip::config::load(&provider, Path::new("conf/pjsip.conf")).value;
-    let writer = Arc::new(BatchWriter::spawn(dialstate::store::open(db).unwrap()).unwrap());
-    let pbx = Pbx::open_shared(
-        Arc::new(provider),
-        Path::new("conf/extensions.conf"),
-        Box::new(writer.clone()),
-    )
-    .unwrap();
-    let records: Vec<Record> = writer
-        .family(FAMILY)
-        .unwrap()
-        .into_iter()
-        .filter_map(|(_, v)| Record::from_json(&v))
-        .collect();
-    let control = temp("ctl");
-    let (stop, stop_rx) = watch::channel(false);
-    let ctl = control.clone();
-    let task = tokio::spawn(async move {
-        run_server(
-            pbx,
-            sip,
-            vec![Bound::Udp(udp_socket), Bound::Tcp(tcp_listener)],
-            None,
-            records,
-            Some(writer),
-            &ctl,
-            stop_rx,
-        )
-        .await
-    });
-    for _ in 0..100 {
-        if control.exists() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    Server {
-        udp,
-        tcp,
-        control,
-        stop,
-        task,
-    }
+    start_with(db, extensions, udp).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -727,46 +681,13 @@ async fn dialplan_reload_ends_subscriptions_to_removed_hints() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("extensions.conf"), EXTENSIONS).unwrap();
     // A server on files, so `dialplan reload` reads the edited file.
-    let udp_socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    let udp = udp_socket.local_addr().unwrap();
-    let provider = MemProvider::default().with("conf/pjsip.conf", PJSIP);
-    let sip = dialstate::sip::config::load(&provider, Path::new("conf/pjsip.conf")).value;
-    let writer = Arc::new(BatchWriter::spawn(dialstate::store::open(":memory:").unwrap()).unwrap());
-    let pbx = Pbx::open_shared(
+    let server = launch(
         Arc::new(dialstate::config::FsProvider),
         &dir.join("extensions.conf"),
-        Box::new(writer.clone()),
+        ":memory:",
+        "127.0.0.1:0".parse().unwrap(),
     )
-    .unwrap();
-    let control = temp("ctl");
-    let (stop, stop_rx) = watch::channel(false);
-    let ctl = control.clone();
-    let task = tokio::spawn(async move {
-        run_server(
-            pbx,
-            sip,
-            vec![Bound::Udp(udp_socket)],
-            None,
-            Vec::new(),
-            Some(writer),
-            &ctl,
-            stop_rx,
-        )
-        .await
-    });
-    for _ in 0..100 {
-        if control.exists() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let server = Server {
-        udp,
-        tcp: udp,
-        control,
-        stop,
-        task,
-    };
+    .await;
     let mut keep = subscriber(&server, "6003", "alice").await;
     let mut gone = subscriber(&server, "6010", "alice").await;
     assert_eq!(keep.subscribe(600, WAIT).await.unwrap(), 200);
