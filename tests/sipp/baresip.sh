@@ -14,7 +14,8 @@
 #      reports the contact Busy;
 #   4. the subscription is still listed and 6003 has 1 watcher (baresip answered the NOTIFYs
 #      200 OK: a failed NOTIFY ends a subscription, sip-presence.md 6.8);
-#   5. baresip quits (SIGTERM): it unsubscribes, and the server drops the watcher.
+#   5. baresip quits (SIGTERM): it unsubscribes, and the server drops the watcher (the final
+#      NOTIFY is checked by the SIPp scenario `unsubscribe`: baresip may be gone before it).
 # Everything stays on 127.0.0.1.
 set -u
 
@@ -138,6 +139,11 @@ wait "$bpid" 2>/dev/null
 bpid=
 gone() { ! subscribed && [ "$(watchers)" = 0 ]; }
 wait_for 5 "baresip unsubscribed on exit: no subscription, 6003@sipp Watchers 0" gone
-logged '^Subscription-State: terminated' || fail "no final NOTIFY with Subscription-State: terminated"
-echo "ok: final NOTIFY terminated"
+# baresip exits as soon as its unsubscribe is answered, so whether it is still there to log
+# the final NOTIFY is a race on its side (the SIPp scenario `unsubscribe` checks that NOTIFY).
+if logged '^Subscription-State: terminated'; then
+    echo "ok: final NOTIFY terminated"
+else
+    echo "note: baresip exited before the final NOTIFY reached it"
+fi
 exit 0
