@@ -40,6 +40,8 @@ pub struct Spec {
     pub accept: Option<String>,
     pub expires: u32,
     pub user_agent: String,
+    /// Send `Supported: eventlist` (subscribe to a resource list, RFC 4662).
+    pub eventlist: bool,
 }
 
 impl Spec {
@@ -55,6 +57,7 @@ impl Spec {
                 "dialstate-watch/{} (digium presence)",
                 env!("CARGO_PKG_VERSION")
             ),
+            eventlist: false,
         }
     }
 }
@@ -174,6 +177,9 @@ impl Subscriber {
             b.push("Accept", accept);
         }
         b.push("Expires", &expires.to_string());
+        if self.spec.eventlist {
+            b.push("Supported", "eventlist");
+        }
         b.push("User-Agent", &self.spec.user_agent);
         if let Some(auth) = authorization {
             b.push("Authorization", auth);

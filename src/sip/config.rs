@@ -10,6 +10,10 @@ use std::path::Path;
 use crate::config::{Category, SourceProvider};
 use crate::diag::{Diagnostics, Loaded};
 
+mod objects;
+
+pub use objects::{Aor, AsteriskPublication, InboundPublication, OutboundPublish, ResourceList};
+
 /// One `type=endpoint`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
@@ -91,8 +95,13 @@ pub struct Transport {
 pub struct SipConfig {
     pub endpoints: HashMap<String, Endpoint>,
     pub auths: HashMap<String, Auth>,
-    pub aors: Vec<String>,
+    pub aors: HashMap<String, Aor>,
     pub transports: Vec<Transport>,
+    pub resource_lists: HashMap<String, ResourceList>,
+    pub inbound_publications: HashMap<String, InboundPublication>,
+    pub asterisk_publications: HashMap<String, AsteriskPublication>,
+    /// In file order (each runs its own PUBLISH state machine).
+    pub outbound_publishes: Vec<OutboundPublish>,
     /// `[global] user_agent`: `User-Agent` of requests and `Server` of responses.
     pub user_agent: String,
     /// `[global] default_realm` (Asterisk's default: `asterisk`).
@@ -104,8 +113,12 @@ impl Default for SipConfig {
         SipConfig {
             endpoints: HashMap::new(),
             auths: HashMap::new(),
-            aors: Vec::new(),
+            aors: HashMap::new(),
             transports: Vec::new(),
+            resource_lists: HashMap::new(),
+            inbound_publications: HashMap::new(),
+            asterisk_publications: HashMap::new(),
+            outbound_publishes: Vec::new(),
             user_agent: format!("dialstate {}", env!("CARGO_PKG_VERSION")),
             default_realm: "asterisk".to_string(),
         }
@@ -242,22 +255,6 @@ const ENDPOINT_PASSIVE: &[&str] = &[
     "notify_early_inuse_ringing",
     "rewrite_contact",
 ];
-const AOR_OPTIONS: &[&str] = &[
-    "authenticate_qualify",
-    "contact",
-    "default_expiration",
-    "mailboxes",
-    "max_contacts",
-    "maximum_expiration",
-    "minimum_expiration",
-    "outbound_proxy",
-    "qualify_frequency",
-    "qualify_timeout",
-    "remove_existing",
-    "remove_unavailable",
-    "support_path",
-    "voicemail_extension",
-];
 const TRANSPORT_PASSIVE: &[&str] = &[
     "async_operations",
     "ca_list_file",
@@ -344,12 +341,29 @@ fn lower<'a>(categories: impl Iterator<Item = &'a Category>, diags: &mut Diagnos
                 }
             }
             "aor" => {
-                for item in cat.items.iter().filter(|it| &*it.name != "type") {
-                    if !AOR_OPTIONS.contains(&&*item.name) {
-                        diags.pjsip_unknown_option(item.name_span, "aor", &name, &item.name);
-                    }
+                if let Some(aor) = objects::aor(cat, &name, diags) {
+                    config.aors.insert(name, aor);
                 }
-                config.aors.push(name);
+            }
+            "resource_list" => {
+                if let Some(list) = objects::resource_list(cat, &name, diags) {
+                    config.resource_lists.insert(name, list);
+                }
+            }
+            "inbound-publication" => {
+                if let Some(it) = objects::inbound_publication(cat, &name, diags) {
+                    config.inbound_publications.insert(name, it);
+                }
+            }
+            "asterisk-publication" => {
+                if let Some(it) = objects::asterisk_publication(cat, &name, diags) {
+                    config.asterisk_publications.insert(name, it);
+                }
+            }
+            "outbound-publish" => {
+                if let Some(it) = objects::outbound_publish(cat, &name, diags) {
+                    config.outbound_publishes.push(it);
+                }
             }
             "transport" => {
                 if let Some(t) = transport(cat, &name, diags) {
@@ -365,17 +379,8 @@ fn lower<'a>(categories: impl Iterator<Item = &'a Category>, diags: &mut Diagnos
                     }
                 }
             }
-            "system"
-            | "domain_alias"
-            | "contact"
-            | "identify"
-            | "registration"
-            | "phoneprov"
-            | "acl"
-            | "resource_list"
-            | "outbound-publish"
-            | "inbound-publication"
-            | "asterisk-publication" => {}
+            "system" | "domain_alias" | "contact" | "identify" | "registration" | "phoneprov"
+            | "acl" => {}
             other => diags.pjsip_unknown_type(kind.name_span, &name, other),
         }
     }

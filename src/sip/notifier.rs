@@ -26,6 +26,8 @@ use crate::sip::persist::Record;
 use crate::sip::uri::{NameAddr, Uri};
 use crate::state::{Change, ExtensionState, HintKey, Presence, RingingCall};
 
+mod lists;
+
 /// The time, twice: monotonic for timers, wall-clock seconds for what is persisted.
 #[derive(Debug, Clone, Copy)]
 pub struct Now {
@@ -209,6 +211,8 @@ struct Subscription {
     /// Waiting in `fanout`.
     queued: bool,
     generation: u32,
+    /// A resource-list subscription: its tree (the leaves' hints are its keys).
+    list: Option<Box<lists::ListSub>>,
 }
 
 struct HintEntry {
@@ -226,6 +230,13 @@ struct Pending {
     interval: Duration,
     deadline: Instant,
     final_notify: bool,
+}
+
+/// What a NOTIFY carries: a hint's template rendered for the subscriber, or a body already
+/// built (a resource list's multipart body).
+enum NotifyBody {
+    Template(Arc<Template>),
+    Bytes(String, Vec<u8>),
 }
 
 /// CSeq and dialog-info version numbers are reserved in blocks, persisted when a block is used
@@ -285,6 +296,10 @@ pub struct Notifier {
     ended_order: VecDeque<(Instant, TxKey)>,
     rate: HashMap<IpAddr, (u64, u32)>,
     table: InboundTable,
+    /// Batched list NOTIFYs by due time.
+    batches: BinaryHeap<Reverse<(Instant, u64)>>,
+    /// Random lowercase letters of list bodies (boundaries, Content-IDs, instance ids).
+    rng: u64,
     pub stats: Stats,
 }
 
@@ -333,6 +348,8 @@ impl Notifier {
             ended_order: VecDeque::new(),
             rate: HashMap::new(),
             table: InboundTable::default(),
+            batches: BinaryHeap::new(),
+            rng: (uuid::Uuid::new_v4().as_u128() as u64) | 1,
             stats: Stats::default(),
         }
     }
@@ -350,10 +367,8 @@ impl Notifier {
     pub fn next_deadline(&self) -> Option<Instant> {
         let a = self.expiry.peek().map(|Reverse((t, _, _))| *t);
         let b = self.retx.peek().map(|Reverse((t, _))| *t);
-        match (a, b) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let c = self.batches.peek().map(|Reverse((t, _))| *t);
+        [a, b, c].into_iter().flatten().min()
     }
 
     // ---- input -----------------------------------------------------------------------------
@@ -465,6 +480,7 @@ impl Notifier {
                         sub.granted,
                         sub.transport,
                         &sub.local_tag,
+                        sub.list.is_some(),
                     );
                     out.push(ok);
                 }
@@ -612,6 +628,7 @@ impl Notifier {
     // ---- SUBSCRIBE -------------------------------------------------------------------------
 
     /// The 200 OK to a SUBSCRIBE: `Expires`, our Contact, `Allow`, and our dialog tag.
+    #[allow(clippy::too_many_arguments)]
     fn subscribe_ok(
         &self,
         msg: &Message,
@@ -620,22 +637,20 @@ impl Notifier {
         expires: u32,
         transport: usize,
         tag: &str,
+        list: bool,
     ) -> Outbound {
         let expires = expires.to_string();
         let contact = local_contact(self.transports[transport]);
-        let bytes = self.response_bytes(
-            msg,
-            via,
-            inb.peer,
-            200,
-            "OK",
-            &[
-                ("Expires", &expires),
-                ("Contact", &contact),
-                ("Allow", ALLOW),
-            ],
-            Some(tag),
-        );
+        let mut extra = vec![
+            ("Expires", expires.as_str()),
+            ("Contact", contact.as_str()),
+            ("Allow", ALLOW),
+        ];
+        if list {
+            // A list subscription's 200 OK requires eventlist (res_pjsip_pubsub.c).
+            extra.push(("Require", "eventlist"));
+        }
+        let bytes = self.response_bytes(msg, via, inb.peer, 200, "OK", &extra, Some(tag));
         Outbound {
             transport: inb.transport,
             peer: inb.peer,
@@ -799,10 +814,50 @@ impl Notifier {
             );
             return;
         }
-        let Some((key, state)) = self.hints_api.subscribe(endpoint.hint_context(), &resource)
-        else {
-            self.reply(msg, via, inb, 404, "Not Found", &[], None, now, out);
-            return;
+        // A list only with `Supported: eventlist` (else the name is a single resource, §9.2).
+        let package_name = event_value.split(';').next().unwrap_or_default().trim();
+        let eventlist = msg
+            .list("Supported")
+            .iter()
+            .any(|v| v.eq_ignore_ascii_case("eventlist"));
+        let is_list = eventlist
+            && self
+                .config
+                .resource_lists
+                .get(&resource)
+                .is_some_and(|l| l.event == package_name);
+        let (key, states, list) = if is_list {
+            let package_name = package_name.to_string();
+            let built = self.build_list(
+                &resource,
+                &package_name,
+                endpoint.hint_context(),
+                &ruri,
+                None,
+            );
+            let Some((list, states)) = built else {
+                // No resource of the list exists (§9.3: 500).
+                self.reply(
+                    msg,
+                    via,
+                    inb,
+                    500,
+                    "Server Internal Error",
+                    &[],
+                    None,
+                    now,
+                    out,
+                );
+                return;
+            };
+            (list_key(&resource), states, Some(Box::new(list)))
+        } else {
+            let Some((key, state)) = self.hints_api.subscribe(endpoint.hint_context(), &resource)
+            else {
+                self.reply(msg, via, inb, 404, "Not Found", &[], None, now, out);
+                return;
+            };
+            (key.clone(), vec![(key, state)], None)
         };
         let granted = asked
             .unwrap_or(limits::MAX_EXPIRES)
@@ -857,29 +912,35 @@ impl Notifier {
             dirty: false,
             queued: false,
             generation: 0,
+            list,
         };
-        out.push(self.subscribe_ok(msg, via, inb, granted, inb.transport, &local_tag));
+        out.push(self.subscribe_ok(msg, via, inb, granted, inb.transport, &local_tag, is_list));
         tracing::debug!(endpoint = %endpoint.name, resource = %resource, event = %event_value, "subscription established");
         self.created = Some(id);
-        self.install(sub, state, now, out);
+        self.install(sub, states, now, out);
     }
 
     /// Adds a subscription (new or restored), persists it and sends its first NOTIFY.
-    fn install(&mut self, sub: Subscription, state: HintState, now: Now, out: &mut Vec<Outbound>) {
+    fn install(
+        &mut self,
+        sub: Subscription,
+        states: Vec<(HintKey, HintState)>,
+        now: Now,
+        out: &mut Vec<Outbound>,
+    ) {
         let id = sub.id;
-        let entry = self
-            .hints
-            .entry(sub.key.clone())
-            .or_insert_with(|| HintEntry {
+        for (key, state) in states {
+            let entry = self.hints.entry(key).or_insert_with(|| HintEntry {
                 state: state.clone(),
                 subs: IndexSet::new(),
                 templates: Vec::new(),
             });
-        if entry.subs.is_empty() && entry.state != state {
-            entry.state = state;
-            entry.templates.clear();
+            if entry.subs.is_empty() && entry.state != state {
+                entry.state = state;
+                entry.templates.clear();
+            }
+            entry.subs.insert(id);
         }
-        entry.subs.insert(id);
         *self.per_peer.entry(sub.source.ip()).or_default() += 1;
         self.dialogs
             .insert((Box::from(&*sub.call_id), sub.local_tag.clone()), id);
@@ -965,8 +1026,12 @@ impl Notifier {
             sub.dest = notify_destination(&sub.routes, &contact.uri, inb.peer, false);
         }
         let (transport, local_tag) = (sub.transport, sub.local_tag.clone());
+        let is_list = sub.list.is_some();
+        if let Some(list) = &mut sub.list {
+            list.force_full = true;
+        }
         if asked == Some(0) {
-            out.push(self.subscribe_ok(msg, via, inb, 0, transport, &local_tag));
+            out.push(self.subscribe_ok(msg, via, inb, 0, transport, &local_tag, is_list));
             self.terminate(id, End::Unsubscribed, now, out);
             return;
         }
@@ -978,7 +1043,7 @@ impl Notifier {
         sub.generation += 1;
         self.expiry
             .push(Reverse((sub.expires_at, id, sub.generation)));
-        out.push(self.subscribe_ok(msg, via, inb, granted, transport, &local_tag));
+        out.push(self.subscribe_ok(msg, via, inb, granted, transport, &local_tag, is_list));
         self.save(id);
         self.publish_row(id);
         // A refresh resends the cached body with the new expiry.
@@ -998,6 +1063,10 @@ impl Notifier {
             sub.dirty = true;
             return;
         }
+        if sub.list.is_some() {
+            self.send_list_notify(id, end, false, now, out);
+            return;
+        }
         // Refresh and termination resend the cached body; a change builds a new one (once per
         // hint, body type and options, shared by every subscriber).
         let template = match (&sub.sent, end) {
@@ -1015,6 +1084,22 @@ impl Notifier {
             }
         }
         sub.sent = Some(template.clone());
+        self.write_notify(id, end, NotifyBody::Template(template), now, out);
+    }
+
+    /// Builds and sends one NOTIFY of subscription `id` with `body`: headers in Asterisk's
+    /// order, the body, the client transaction.
+    fn write_notify(
+        &mut self,
+        id: u64,
+        end: Option<End>,
+        body: NotifyBody,
+        now: Now,
+        out: &mut Vec<Outbound>,
+    ) {
+        let Some(sub) = self.subs.get_mut(&id) else {
+            return;
+        };
         sub.cseq = sub.cseq.wrapping_add(1);
         let version = sub.version.unwrap_or(0);
         let reserve = sub.cseq >= sub.cseq_reserved || version >= sub.version_reserved;
@@ -1065,26 +1150,42 @@ impl Notifier {
                 let _ = write!(text, "active;expires={left}");
             }
         }
-        text.push_str("\r\nAllow-Events: presence, dialog\r\nMax-Forwards: 70\r\nUser-Agent: ");
+        text.push_str("\r\nAllow-Events: presence, dialog\r\nMax-Forwards: 70\r\n");
+        if sub.list.is_some() {
+            text.push_str("Require: eventlist\r\n");
+        }
+        text.push_str("User-Agent: ");
         text.push_str(&self.config.user_agent);
         text.push_str("\r\nContent-Type: ");
-        text.push_str(template.content_type());
+        let len_hint = match &body {
+            NotifyBody::Template(template) => {
+                text.push_str(template.content_type());
+                template.len_hint()
+            }
+            NotifyBody::Bytes(content_type, bytes) => {
+                text.push_str(content_type);
+                bytes.len()
+            }
+        };
         text.push_str("\r\nContent-Length: ");
-        let mut bytes = Vec::with_capacity(text.len() + template.len_hint() + 160);
+        let mut bytes = Vec::with_capacity(text.len() + len_hint + 160);
         bytes.extend_from_slice(text.as_bytes());
         let length_at = bytes.len();
         bytes.extend_from_slice(b"     \r\n\r\n");
         let body_at = bytes.len();
-        template.render_into(
-            &Slots {
-                local_uri: &sub.local_uri,
-                remote_uri: &sub.remote_uri,
-                domain: &sub.domain,
-                version,
-                atom_id: &sub.atom_id,
-            },
-            &mut bytes,
-        );
+        match body {
+            NotifyBody::Template(template) => template.render_into(
+                &Slots {
+                    local_uri: &sub.local_uri,
+                    remote_uri: &sub.remote_uri,
+                    domain: &sub.domain,
+                    version,
+                    atom_id: &sub.atom_id,
+                },
+                &mut bytes,
+            ),
+            NotifyBody::Bytes(_, body) => bytes.extend_from_slice(&body),
+        }
         // pjsip right-aligns the length in five columns (wider bodies push it out).
         let len = format!("{:>5}", bytes.len() - body_at);
         if len.len() == 5 {
@@ -1225,6 +1326,29 @@ impl Notifier {
                 self.terminate(id, End::Timeout, now, out);
             }
         }
+        while let Some(Reverse((when, _))) = self.batches.peek() {
+            if *when > now.mono {
+                break;
+            }
+            let Some(Reverse((when, id))) = self.batches.pop() else {
+                break;
+            };
+            let Some(sub) = self.subs.get_mut(&id) else {
+                continue;
+            };
+            let Some(list) = sub.list.as_mut() else {
+                continue;
+            };
+            if list.batch_due != Some(when) {
+                continue;
+            }
+            if sub.in_flight {
+                list.batch_due = None;
+                sub.dirty = true;
+            } else {
+                self.send_list_notify(id, None, true, now, out);
+            }
+        }
         self.sweep_server_tx(now);
     }
 
@@ -1259,6 +1383,16 @@ impl Notifier {
                 let ids: Vec<u64> = entry.subs.iter().copied().collect();
                 for id in ids {
                     if let Some(sub) = self.subs.get_mut(&id) {
+                        if let Some(list) = &mut sub.list {
+                            // The resource shows as terminated in the list; the list goes on.
+                            list.mark(key, true);
+                            if let Some(entry) = self.hints.get_mut(key) {
+                                entry.subs.swap_remove(&id);
+                            }
+                            self.hints_api.release(key);
+                            self.send_list_notify(id, None, true, now, out);
+                            continue;
+                        }
                         // The final body shows the gone state (the §7.1 default row).
                         sub.sent = None;
                     }
@@ -1282,6 +1416,9 @@ impl Notifier {
         self.fanout.reserve(entry.subs.len());
         for &id in &entry.subs {
             if let Some(sub) = self.subs.get_mut(&id) {
+                if let Some(list) = &mut sub.list {
+                    list.mark(key, false);
+                }
                 if !sub.queued {
                     sub.queued = true;
                     self.fanout.push_back(id);
@@ -1371,15 +1508,21 @@ impl Notifier {
                 self.per_peer.remove(&sub.source.ip());
             }
         }
-        let mut gone = false;
-        if let Some(entry) = self.hints.get_mut(&sub.key) {
-            entry.subs.swap_remove(&id);
-            gone = entry.subs.is_empty();
+        let keys = match &sub.list {
+            Some(list) => list.keys(),
+            None => vec![sub.key.clone()],
+        };
+        for key in keys {
+            let mut gone = false;
+            if let Some(entry) = self.hints.get_mut(&key) {
+                entry.subs.swap_remove(&id);
+                gone = entry.subs.is_empty();
+            }
+            if gone {
+                self.hints.remove(&key);
+            }
+            self.hints_api.release(&key);
         }
-        if gone {
-            self.hints.remove(&sub.key);
-        }
-        self.hints_api.release(&sub.key);
         self.persist.delete(&id.to_string());
     }
 
@@ -1495,6 +1638,7 @@ impl Notifier {
             cseq: sub.cseq_reserved,
             remote_cseq: sub.remote_cseq,
             version: sub.version_reserved,
+            list: sub.list.is_some(),
         };
         self.persist.save(&id.to_string(), &record.to_json());
     }
@@ -1514,9 +1658,22 @@ impl Notifier {
                 self.persist.delete(&r.id.to_string());
                 continue;
             };
-            let Some((key, state)) = self.hints_api.subscribe(&r.context, &r.exten) else {
-                self.persist.delete(&r.id.to_string());
-                continue;
+            let (key, states, list) = if r.list {
+                let package = r.event.split(';').next().unwrap_or_default().trim();
+                let base = Uri::parse(&r.local_uri).ok();
+                let built = base
+                    .and_then(|base| self.build_list(&r.exten, package, &r.context, &base, None));
+                let Some((list, states)) = built else {
+                    self.persist.delete(&r.id.to_string());
+                    continue;
+                };
+                (list_key(&r.exten), states, Some(Box::new(list)))
+            } else {
+                let Some((key, state)) = self.hints_api.subscribe(&r.context, &r.exten) else {
+                    self.persist.delete(&r.id.to_string());
+                    continue;
+                };
+                (key.clone(), vec![(key, state)], None)
             };
             self.next_id = self.next_id.max(r.id + 1);
             let sub = Subscription {
@@ -1559,8 +1716,9 @@ impl Notifier {
                 dirty: false,
                 queued: false,
                 generation: 0,
+                list,
             };
-            self.install(sub, state, now, out);
+            self.install(sub, states, now, out);
             restored += 1;
         }
         restored
@@ -1588,6 +1746,14 @@ impl Notifier {
         if let Ok(mut table) = self.table.lock() {
             table.insert(id, row);
         }
+    }
+}
+
+/// The key a list subscription is filed under (its leaves carry the real hints).
+fn list_key(name: &str) -> HintKey {
+    HintKey {
+        exten: name.into(),
+        context: "".into(),
     }
 }
 

@@ -41,6 +41,9 @@ pub struct Record {
     pub remote_cseq: u32,
     /// The dialog-info version to continue from after a restart (above anything sent).
     pub version: u64,
+    /// A resource-list subscription (`exten` names the list; the tree is rebuilt on restore
+    /// from the configuration then in force, spec §10 step 5).
+    pub list: bool,
 }
 
 impl Record {
@@ -55,6 +58,7 @@ impl Record {
             "dest": self.dest.to_string(), "source": self.source.to_string(),
             "expires": self.expires_epoch, "shown": self.shown_epoch, "granted": self.granted,
             "cseq": self.cseq, "remote_cseq": self.remote_cseq, "version": self.version,
+            "list": self.list,
         })
         .to_string()
     }
@@ -98,6 +102,7 @@ impl Record {
             cseq: u32::try_from(n("cseq")?).ok()?,
             remote_cseq: u32::try_from(n("remote_cseq")?).ok()?,
             version: n("version")?,
+            list: b("list").unwrap_or(false),
         })
     }
 }

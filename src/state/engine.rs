@@ -10,7 +10,7 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use rustc_hash::FxHashMap;
 
 use crate::state::{
-    aggregate, Change, DeviceState, ExtensionState, Hint, Presence, PresenceState, RingingCall,
+    aggregate, Change, DeviceState, Eid, ExtensionState, Hint, Presence, PresenceState, RingingCall,
 };
 
 /// Technologies treated as configured channel drivers: their devices start `UNAVAILABLE`
@@ -40,7 +40,13 @@ type HintId = u32;
 struct DeviceEntry {
     /// The id as first seen.
     name: Box<str>,
+    /// The aggregate of this server's state and every other server's (spec state.md §1.7):
+    /// what hints, the manager and the console see.
     state: DeviceState,
+    /// This server's own state.
+    local: DeviceState,
+    /// What other servers announced, one entry per server (their EID).
+    remotes: Vec<(Eid, DeviceState)>,
     /// Whether anyone announced a state yet (the first announcement is never de-duplicated).
     announced: bool,
     hints: Vec<HintId>,
@@ -126,9 +132,14 @@ pub enum WatchError {
     NoHint(HintKey),
 }
 
+/// Told of every local device announcement (after de-duplication): what a server publishes to
+/// its peers. Remote announcements never reach it, so two servers never echo a change.
+pub type LocalDeviceSink = std::sync::Arc<dyn Fn(&str, DeviceState) + Send + Sync>;
+
 /// Current state of devices, presence providers and hints.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct StateEngine {
+    local_sink: Option<LocalDeviceSink>,
     device_ids: FxHashMap<String, DeviceId>,
     devices: Vec<DeviceEntry>,
     provider_ids: FxHashMap<String, ProviderId>,
@@ -147,6 +158,16 @@ pub struct StateEngine {
     calls: FxHashMap<DeviceId, std::sync::Arc<RingingCall>>,
     next_call: u64,
     next_watch: u64,
+}
+
+impl fmt::Debug for StateEngine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StateEngine")
+            .field("devices", &self.devices.len())
+            .field("providers", &self.providers.len())
+            .field("hints", &self.by_key.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// The routing key of a device: the technology or provider prefix ignores case, the rest does
@@ -361,6 +382,8 @@ impl StateEngine {
         self.devices.push(DeviceEntry {
             name: id.into(),
             state: default_device_state(id),
+            local: default_device_state(id),
+            remotes: Vec::new(),
             announced: false,
             hints: Vec::new(),
         });
@@ -455,6 +478,25 @@ impl StateEngine {
         };
         let dev = self.intern_device(id);
         let entry = &mut self.devices[dev as usize];
+        if entry.announced && entry.local == state {
+            return;
+        }
+        entry.local = state;
+        if let Some(sink) = &self.local_sink {
+            sink(id, state);
+        }
+        self.announce_aggregate(dev, id, changes);
+    }
+
+    /// Recomputes a device's aggregate of local and remote states; when it changed (or was
+    /// never announced), reports it and recomputes every hint naming the device.
+    fn announce_aggregate(&mut self, dev: DeviceId, id: &str, changes: &mut Vec<Change>) {
+        let entry = &mut self.devices[dev as usize];
+        let state = if entry.remotes.is_empty() {
+            entry.local
+        } else {
+            aggregate(std::iter::once(entry.local).chain(entry.remotes.iter().map(|(_, s)| *s)))
+        };
         if entry.announced && entry.state == state {
             return;
         }
@@ -490,6 +532,62 @@ impl StateEngine {
                 h.state = new;
             }
         }
+    }
+
+    /// Announces the state another server (`eid`) has for a device (spec state.md §1.7): kept
+    /// beside this server's own, the device's state becomes the aggregate of all of them.
+    /// `Unknown` from a server withdraws its entry. Never reaches the local-device sink.
+    pub fn set_remote_device(&mut self, id: &str, eid: Eid, state: DeviceState) -> Vec<Change> {
+        let mut changes = Vec::new();
+        let dev = self.intern_device(id);
+        let entry = &mut self.devices[dev as usize];
+        let at = entry.remotes.iter().position(|(e, _)| *e == eid);
+        match (at, state) {
+            (Some(at), DeviceState::Unknown) => {
+                entry.remotes.swap_remove(at);
+            }
+            (None, DeviceState::Unknown) => return changes,
+            (Some(at), _) if entry.remotes[at].1 == state => return changes,
+            (Some(at), _) => entry.remotes[at].1 = state,
+            (None, _) => entry.remotes.push((eid, state)),
+        }
+        self.announce_aggregate(dev, id, &mut changes);
+        self.dispatch(&changes);
+        changes
+    }
+
+    /// Forgets everything one server announced (it restarted or was removed).
+    pub fn forget_remote(&mut self, eid: Eid) -> Vec<Change> {
+        let mut changes = Vec::new();
+        for dev in 0..self.devices.len() {
+            let entry = &mut self.devices[dev];
+            let before = entry.remotes.len();
+            entry.remotes.retain(|(e, _)| *e != eid);
+            if entry.remotes.len() != before {
+                let name = entry.name.clone();
+                self.announce_aggregate(dev as DeviceId, &name, &mut changes);
+            }
+        }
+        self.dispatch(&changes);
+        changes
+    }
+
+    /// This server's own state of every device that announced one (what it publishes to a
+    /// peer that asks for a refresh), by name.
+    pub fn local_devices(&self) -> Vec<(&str, DeviceState)> {
+        let mut out: Vec<(&str, DeviceState)> = self
+            .devices
+            .iter()
+            .filter(|d| d.announced && d.local != DeviceState::Unknown)
+            .map(|d| (&*d.name, d.local))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(b.0));
+        out
+    }
+
+    /// Sets the function told of every local device announcement.
+    pub fn on_local_device(&mut self, sink: Option<LocalDeviceSink>) {
+        self.local_sink = sink;
     }
 
     /// Announces a presence state for a provider (spec state.md §3.3): always reported for the

@@ -5,6 +5,7 @@
 
 mod change;
 mod device;
+mod eid;
 mod engine;
 mod extension;
 mod hint;
@@ -12,7 +13,8 @@ mod presence;
 
 pub use change::{Change, RingingCall};
 pub use device::{aggregate, DeviceState};
-pub use engine::{HintKey, HintView, Sink, StateEngine, WatchError, WatchId};
+pub use eid::{Eid, EidError};
+pub use engine::{HintKey, HintView, LocalDeviceSink, Sink, StateEngine, WatchError, WatchId};
 pub use extension::ExtensionState;
 pub use hint::Hint;
 pub use presence::{Presence, PresenceError, PresenceState, PresenceValue, MAX_PRESENCE_TEXT};

@@ -433,3 +433,65 @@ fn watchers_get_their_hint_in_order_and_are_counted() {
     let got: Vec<String> = rx.try_iter().map(|it| it.to_string()).collect();
     assert_eq!(got, ["hint 200@default gone -2"]);
 }
+
+/// The aggregation vectors of spec state.md §1.7: one device, a local and a remote server.
+#[test]
+fn remote_servers_take_part_in_a_devices_aggregate() {
+    use std::sync::{Arc, Mutex};
+    let mut engine = StateEngine::default();
+    engine.add_hint(
+        HintKey {
+            exten: "100".into(),
+            context: "default".into(),
+        },
+        "Custom:x",
+    );
+    let local: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = local.clone();
+    engine.on_local_device(Some(Arc::new(move |id: &str, state: DeviceState| {
+        seen.lock()
+            .expect("lock")
+            .push(format!("{id} {}", state.as_str()));
+    })));
+    let remote: crate::state::Eid = "aa:bb:cc:dd:ee:ff".parse().expect("eid");
+    let show = |changes: Vec<crate::state::Change>| -> Vec<String> {
+        changes.iter().map(|it| it.to_string()).collect()
+    };
+    // 1: local NOT_INUSE → aggregate NOT_INUSE.
+    assert_eq!(
+        show(engine.set_device("Custom:x", DeviceState::NotInuse)),
+        ["device Custom:x NOT_INUSE"]
+    );
+    // 2: remote NOT_INUSE → aggregate unchanged, nothing reported.
+    assert!(engine
+        .set_remote_device("Custom:x", remote, DeviceState::NotInuse)
+        .is_empty());
+    // 3: remote INUSE → INUSE.
+    assert_eq!(
+        show(engine.set_remote_device("Custom:x", remote, DeviceState::Inuse)),
+        ["device Custom:x INUSE", "hint 100@default Idle -> InUse"]
+    );
+    // 4: local RINGING → RINGINUSE.
+    assert_eq!(
+        show(engine.set_device("Custom:x", DeviceState::Ringing)),
+        [
+            "device Custom:x RINGINUSE",
+            "hint 100@default InUse -> InUse&Ringing"
+        ]
+    );
+    assert_eq!(engine.device_state("Custom:x"), DeviceState::Ringinuse);
+    assert_eq!(engine.local_devices(), [("Custom:x", DeviceState::Ringing)]);
+    // Only local announcements reach the sink: a server never echoes a peer's change.
+    assert_eq!(
+        *local.lock().expect("lock"),
+        ["Custom:x NOT_INUSE", "Custom:x RINGING"]
+    );
+    // The peer goes away: its entries go with it.
+    assert_eq!(
+        show(engine.forget_remote(remote)),
+        [
+            "device Custom:x RINGING",
+            "hint 100@default InUse&Ringing -> Ringing"
+        ]
+    );
+}

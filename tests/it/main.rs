@@ -7,6 +7,7 @@ mod cli;
 mod corpus;
 mod interp;
 mod regression;
+mod rls;
 mod scripts;
 mod serve;
 mod sip;

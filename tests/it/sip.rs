@@ -18,7 +18,7 @@ use dialstate::store::BatchWriter;
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::watch;
 
-const WAIT: Duration = Duration::from_secs(5);
+pub(crate) const WAIT: Duration = Duration::from_secs(5);
 
 const EXTENSIONS: &str = "\
 [internal]
@@ -66,15 +66,15 @@ supported_algorithms_uas=SHA-256
 ";
 
 /// A running server on loopback ports chosen by the OS.
-struct Server {
-    udp: SocketAddr,
-    tcp: SocketAddr,
-    control: PathBuf,
+pub(crate) struct Server {
+    pub(crate) udp: SocketAddr,
+    pub(crate) tcp: SocketAddr,
+    pub(crate) control: PathBuf,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<Result<(), String>>,
 }
 
-fn temp(name: &str) -> PathBuf {
+pub(crate) fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "dialstate-it-{}-{}",
         std::process::id(),
@@ -99,11 +99,22 @@ async fn launch(
     db: &str,
     udp: SocketAddr,
 ) -> Server {
+    launch_conf(provider, extensions, db, udp, PJSIP).await
+}
+
+/// A server with this pjsip.conf text.
+pub(crate) async fn launch_conf(
+    provider: Arc<dyn SourceProvider + Send + Sync>,
+    extensions: &Path,
+    db: &str,
+    udp: SocketAddr,
+    pjsip: &str,
+) -> Server {
     let udp_socket = UdpSocket::bind(udp).await.unwrap();
     let tcp_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let udp = udp_socket.local_addr().unwrap();
     let tcp = tcp_listener.local_addr().unwrap();
-    let sip = dialstate::sip::config::load_str("pjsip.conf", PJSIP).value;
+    let sip = dialstate::sip::config::load_str("pjsip.conf", pjsip).value;
     let writer = Arc::new(BatchWriter::spawn(dialstate::store::open(db).unwrap()).unwrap());
     let pbx = Pbx::open_shared(provider, extensions, Box::new(writer.clone())).unwrap();
     let records = stored_subscriptions(writer.as_ref()).unwrap();
@@ -156,7 +167,7 @@ async fn start_with(db: &str, extensions: &str, udp: SocketAddr) -> Server {
 
 impl Server {
     /// Runs console commands over the control socket, as `dialstate remote -x` does.
-    async fn remote(&self, command: &str) -> String {
+    pub(crate) async fn remote(&self, command: &str) -> String {
         let control = self.control.clone();
         let command = command.to_string();
         tokio::task::spawn_blocking(move || {
@@ -170,12 +181,12 @@ impl Server {
         .unwrap()
     }
 
-    async fn stop(self) {
+    pub(crate) async fn stop(self) {
         let _ = self.stop.send(true);
         let _ = tokio::time::timeout(WAIT, self.task).await;
     }
 
-    fn target(&self, exten: &str) -> String {
+    pub(crate) fn target(&self, exten: &str) -> String {
         format!("sip:{exten}@{}", self.udp)
     }
 }

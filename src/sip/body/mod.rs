@@ -11,6 +11,7 @@
 
 mod dialog_info;
 mod presence;
+pub mod rlmi;
 mod template;
 mod xml;
 
