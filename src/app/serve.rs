@@ -68,6 +68,30 @@ impl Hints for PbxHints {
     fn release(&mut self, key: &HintKey) {
         lock(&self.0).state_mut().add_external_watchers(key, -1);
     }
+
+    fn set_device(&mut self, device: &str, state: crate::state::DeviceState) {
+        lock(&self.0).state_mut().set_device(device, state);
+    }
+
+    fn set_remote_device(
+        &mut self,
+        device: &str,
+        eid: crate::state::Eid,
+        state: crate::state::DeviceState,
+    ) {
+        lock(&self.0)
+            .state_mut()
+            .set_remote_device(device, eid, state);
+    }
+
+    fn local_devices(&mut self) -> Vec<(String, crate::state::DeviceState)> {
+        lock(&self.0)
+            .state()
+            .local_devices()
+            .into_iter()
+            .map(|(name, state)| (name.to_string(), state))
+            .collect()
+    }
 }
 
 struct DbPersist(Arc<BatchWriter>);
@@ -81,13 +105,42 @@ impl Persist for DbPersist {
     fn delete(&mut self, id: &str) {
         self.0.submit_delete(FAMILY, id);
     }
+
+    fn save_in(&mut self, family: &str, key: &str, value: &str) {
+        drop(self.0.submit(family, key, value));
+    }
+
+    fn delete_in(&mut self, family: &str, key: &str) {
+        self.0.submit_delete(family, key);
+    }
 }
 
-struct Table(InboundTable);
+struct Table(InboundTable, crate::sip::registrar::SharedView);
+
+impl Table {
+    fn view<T>(&self, f: impl FnOnce(&crate::sip::registrar::View) -> T) -> T {
+        match self.1.lock() {
+            Ok(view) => f(&view),
+            Err(poisoned) => f(&poisoned.into_inner()),
+        }
+    }
+}
 
 impl InboundSubscriptions for Table {
     fn show_inbound(&self) -> String {
         crate::sip::notifier::render_inbound(&self.0, crate::sip::server::now().epoch)
+    }
+
+    fn show_contacts(&self) -> String {
+        self.view(crate::sip::registrar::show_contacts)
+    }
+
+    fn show_aors(&self) -> String {
+        self.view(crate::sip::registrar::show_aors)
+    }
+
+    fn show_aor(&self, name: &str) -> String {
+        self.view(|v| crate::sip::registrar::show_aor(v, name))
     }
 }
 
@@ -292,6 +345,13 @@ pub async fn run_server(
     control: &Path,
     stop: watch::Receiver<bool>,
 ) -> Result<(), String> {
+    // Registrations kept in the state database (restored below, once the notifier exists).
+    let contacts = match &persist {
+        Some(writer) => writer
+            .family(crate::sip::registrar::FAMILY)
+            .map_err(|e| e.to_string())?,
+        None => Vec::new(),
+    };
     let (tx, changes) = tokio::sync::mpsc::unbounded_channel::<Change>();
     pbx.state_mut()
         .watch_with(
@@ -328,7 +388,7 @@ pub async fn run_server(
     let mut secret = [0u8; 32];
     secret[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
     secret[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
-    let notifier = Notifier::new(
+    let mut notifier = Notifier::new(
         Arc::new(sip),
         locals.clone(),
         Box::new(PbxHints(pbx.clone())),
@@ -338,7 +398,11 @@ pub async fn run_server(
         },
         secret,
     );
-    lock(&pbx).inbound = Some(Arc::new(Table(notifier.table())));
+    lock(&pbx).inbound = Some(Arc::new(Table(notifier.table(), notifier.registrar_view())));
+    let restored = notifier.restore_contacts(contacts, crate::sip::server::now());
+    if restored > 0 {
+        tracing::info!(contacts = restored, "registrations restored");
+    }
     if let Some(dir) = control.parent().filter(|d| !d.as_os_str().is_empty()) {
         let _ = std::fs::create_dir_all(dir);
     }

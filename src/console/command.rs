@@ -49,6 +49,9 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("dialplan show", "Show dialplan"),
     ("exit", "Leave the console"),
     ("help", "Display help list, or specific help on a command"),
+    ("pjsip show aor", "Show PJSIP Aor and its contacts"),
+    ("pjsip show aors", "Show PJSIP Aors"),
+    ("pjsip show contacts", "Show PJSIP Contacts"),
     (
         "pjsip show subscriptions inbound",
         "Show active inbound SIP subscriptions",
@@ -71,6 +74,14 @@ pub enum Command {
     CoreShowHints,
     /// `pjsip show subscriptions inbound`
     PjsipShowSubscriptionsInbound,
+    /// `pjsip show contacts`
+    PjsipShowContacts,
+    /// `pjsip show aors`
+    PjsipShowAors,
+    /// `pjsip show aor NAME`
+    PjsipShowAor {
+        name: String,
+    },
     /// `core show hint <exten>`
     CoreShowHint {
         prefix: String,
@@ -235,6 +246,11 @@ impl Command {
             ["core", "show", "function", ..] => Command::Usage(CORE_SHOW_FUNCTION_USAGE),
             ["core", "show", "hints"] => Command::CoreShowHints,
             ["pjsip", "show", "subscriptions", "inbound"] => Command::PjsipShowSubscriptionsInbound,
+            ["pjsip", "show" | "list", "contacts"] => Command::PjsipShowContacts,
+            ["pjsip", "show" | "list", "aors"] => Command::PjsipShowAors,
+            ["pjsip", "show", "aor", _] => Command::PjsipShowAor {
+                name: words[3].clone(),
+            },
             ["pjsip", "show", "subscriptions", ..] => {
                 Command::Usage(PJSIP_SHOW_SUBSCRIPTIONS_USAGE)
             }
@@ -334,6 +350,18 @@ pub fn execute(pbx: &mut Pbx, command: &Command, line: &str) -> Output {
         Command::PjsipShowSubscriptionsInbound => Outcome::Done(match &pbx.inbound {
             Some(inbound) => inbound.show_inbound(),
             None => crate::pbx::empty_inbound(),
+        }),
+        Command::PjsipShowContacts => Outcome::Done(match &pbx.inbound {
+            Some(inbound) => inbound.show_contacts(),
+            None => crate::pbx::NO_OBJECTS.to_string(),
+        }),
+        Command::PjsipShowAors => Outcome::Done(match &pbx.inbound {
+            Some(inbound) => inbound.show_aors(),
+            None => crate::pbx::NO_OBJECTS.to_string(),
+        }),
+        Command::PjsipShowAor { name } => Outcome::Done(match &pbx.inbound {
+            Some(inbound) => inbound.show_aor(name),
+            None => format!("Unable to find object {name}.\n\n"),
         }),
         Command::CoreShowApplications => Outcome::Done(docs::applications()),
         Command::CoreShowApplication { names } => match docs::application(names) {

@@ -54,7 +54,22 @@ pub fn empty_inbound() -> String {
 pub trait InboundSubscriptions: Send + Sync {
     /// The rows of `pjsip show subscriptions inbound`, as printed text, or none.
     fn show_inbound(&self) -> String;
+    /// `pjsip show contacts`.
+    fn show_contacts(&self) -> String {
+        NO_OBJECTS.to_string()
+    }
+    /// `pjsip show aors`.
+    fn show_aors(&self) -> String {
+        NO_OBJECTS.to_string()
+    }
+    /// `pjsip show aor NAME`.
+    fn show_aor(&self, name: &str) -> String {
+        format!("Unable to find object {name}.\n\n")
+    }
 }
+
+/// What Asterisk's `pjsip show` commands print for an empty container.
+pub const NO_OBJECTS: &str = "No objects found.\n\n";
 
 impl std::fmt::Debug for Pbx {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

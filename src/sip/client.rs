@@ -432,3 +432,70 @@ pub fn describe(notify: &Notify) -> String {
     }
     out
 }
+
+/// Sends one REGISTER of `user` binding `contact` to `aor` at `server` (answering one digest
+/// challenge with `password`) and returns the final response. The admin's and the tests' way
+/// to make a `PJSIP/<endpoint>` device available without a phone.
+pub async fn register(
+    server: SocketAddr,
+    user: &str,
+    password: Option<&str>,
+    aor: &str,
+    contact: &str,
+    expires: u32,
+) -> Result<Message, ClientError> {
+    let socket = UdpSocket::bind("127.0.0.1:0").await?;
+    let local = socket.local_addr()?;
+    let call_id = format!("{}@dialstate", random());
+    let tag = random()[..12].to_string();
+    let uri = format!("sip:{}", server);
+    let mut authorization: Option<String> = None;
+    for cseq in 1..=2u32 {
+        let mut b = Builder::request("REGISTER", &uri);
+        b.push(
+            "Via",
+            &format!("SIP/2.0/UDP {local};rport;branch=z9hG4bK{}", random()),
+        );
+        b.push("Max-Forwards", "70");
+        b.push("From", &format!("<sip:{user}@{}>;tag={tag}", server.ip()));
+        b.push("To", &format!("<sip:{aor}@{}>", server.ip()));
+        b.push("Call-ID", &call_id);
+        b.push("CSeq", &format!("{cseq} REGISTER"));
+        b.push("Contact", &format!("<{contact}>"));
+        b.push("Expires", &expires.to_string());
+        if let Some(a) = &authorization {
+            b.push("Authorization", a);
+        }
+        b.push("User-Agent", "dialstate-register");
+        socket.send_to(&b.finish(), server).await?;
+        let mut buf = vec![0u8; 65_536];
+        let response = loop {
+            let (n, _) = tokio::time::timeout(Duration::from_secs(5), socket.recv_from(&mut buf))
+                .await
+                .map_err(|_| ClientError::Timeout(Duration::from_secs(5)))??;
+            let msg = Message::parse(&buf[..n])?;
+            if msg.code().is_some_and(|c| c >= 200) {
+                break msg;
+            }
+        };
+        let challenge = response.header("WWW-Authenticate").map(str::to_string);
+        match (response.code(), challenge, password, &authorization) {
+            (Some(401), Some(challenge), Some(password), None) => {
+                authorization = Some(
+                    crate::sip::auth::respond(
+                        &challenge,
+                        "REGISTER",
+                        &uri,
+                        user,
+                        password,
+                        &random()[..16],
+                        1,
+                    )
+                    .map_err(|e| ClientError::Auth(e.to_string()))?,
+                );
+            }
+            _ => return Ok(response),
+        }
+    }
+    Err(ClientError::Refused(401, "Unauthorized".to_string()))
+}

@@ -27,6 +27,7 @@ use crate::sip::uri::{NameAddr, Uri};
 use crate::state::{Change, ExtensionState, HintKey, Presence, RingingCall};
 
 mod lists;
+mod register;
 
 /// The time, twice: monotonic for timers, wall-clock seconds for what is persisted.
 #[derive(Debug, Clone, Copy)]
@@ -80,12 +81,29 @@ pub trait Hints: Send {
     fn subscribe(&mut self, context: &str, exten: &str) -> Option<(HintKey, HintState)>;
     /// One watcher fewer on `key`.
     fn release(&mut self, key: &HintKey);
+    /// Announces this server's state of a device (`PJSIP/<endpoint>` from registrations).
+    fn set_device(&mut self, _device: &str, _state: crate::state::DeviceState) {}
+    /// Announces another server's state of a device (inbound `asterisk-devicestate`).
+    fn set_remote_device(
+        &mut self,
+        _device: &str,
+        _eid: crate::state::Eid,
+        _state: crate::state::DeviceState,
+    ) {
+    }
+    /// This server's own state of every device that announced one (published to a peer).
+    fn local_devices(&mut self) -> Vec<(String, crate::state::DeviceState)> {
+        Vec::new()
+    }
 }
 
 /// Where subscriptions are kept across restarts (the state database's writer thread).
 pub trait Persist: Send {
     fn save(&mut self, id: &str, record: &str);
     fn delete(&mut self, id: &str);
+    /// Stores a value in another family (registrar contacts).
+    fn save_in(&mut self, _family: &str, _key: &str, _value: &str) {}
+    fn delete_in(&mut self, _family: &str, _key: &str) {}
 }
 
 /// A persist that keeps nothing.
@@ -244,7 +262,7 @@ enum NotifyBody {
 const RESERVE: u32 = 1000;
 
 /// The methods dialstate serves, for `Allow`.
-const ALLOW: &str = "OPTIONS, SUBSCRIBE, NOTIFY";
+const ALLOW: &str = "OPTIONS, REGISTER, SUBSCRIBE, NOTIFY, PUBLISH";
 
 /// Dialogs that ended recently answer 500 instead of 481 (spec §4: pjsip keeps the dialog for
 /// Timer J).
@@ -300,6 +318,12 @@ pub struct Notifier {
     batches: BinaryHeap<Reverse<(Instant, u64)>>,
     /// Random lowercase letters of list bodies (boundaries, Content-IDs, instance ids).
     rng: u64,
+    registrar: crate::sip::registrar::Registrar,
+    reg_view: crate::sip::registrar::SharedView,
+    /// When the next contact expires.
+    reg_due: Option<Instant>,
+    /// Endpoints with a contact (their `PJSIP/<name>` is NOT_INUSE).
+    online: std::collections::HashSet<String>,
     pub stats: Stats,
 }
 
@@ -323,7 +347,7 @@ impl Notifier {
         secret: [u8; 32],
     ) -> Notifier {
         Notifier {
-            config,
+            config: config.clone(),
             transports,
             hints_api: hints,
             persist,
@@ -350,6 +374,17 @@ impl Notifier {
             table: InboundTable::default(),
             batches: BinaryHeap::new(),
             rng: (uuid::Uuid::new_v4().as_u128() as u64) | 1,
+            registrar: Default::default(),
+            reg_view: Arc::new(std::sync::Mutex::new(crate::sip::registrar::View {
+                aors: config
+                    .aors
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                contacts: Vec::new(),
+            })),
+            reg_due: None,
+            online: Default::default(),
             stats: Stats::default(),
         }
     }
@@ -368,7 +403,7 @@ impl Notifier {
         let a = self.expiry.peek().map(|Reverse((t, _, _))| *t);
         let b = self.retx.peek().map(|Reverse((t, _))| *t);
         let c = self.batches.peek().map(|Reverse((t, _))| *t);
-        [a, b, c].into_iter().flatten().min()
+        [a, b, c, self.reg_due].into_iter().flatten().min()
     }
 
     // ---- input -----------------------------------------------------------------------------
@@ -493,6 +528,7 @@ impl Notifier {
         match method.as_str() {
             "SUBSCRIBE" if to.tag().is_some() => self.in_dialog_subscribe(msg, &via, inb, now, out),
             "SUBSCRIBE" => self.initial_subscribe(msg, &via, &from, &to, inb, now, out),
+            "REGISTER" => self.on_register(msg, &via, &from, &to, inb, now, out),
             "OPTIONS" => self.reply(msg, &via, inb, 200, "OK", &[("Accept", "application/pidf+xml, application/xpidf+xml, application/cpim-pidf+xml, application/dialog-info+xml"), ("Allow", ALLOW), ("Accept-Encoding", "identity"), ("Accept-Language", "en")], None, now, out),
             _ if to.tag().is_some() => {
                 let known = self.dialog_of(msg, &to).is_some();
@@ -1325,6 +1361,9 @@ impl Notifier {
                 tracing::info!(id, "subscription expired");
                 self.terminate(id, End::Timeout, now, out);
             }
+        }
+        if self.reg_due.is_some_and(|due| due <= now.mono) {
+            self.expire_contacts(now);
         }
         while let Some(Reverse((when, _))) = self.batches.peek() {
             if *when > now.mono {

@@ -6,6 +6,7 @@ mod ami_client;
 mod cli;
 mod corpus;
 mod interp;
+mod register;
 mod regression;
 mod rls;
 mod scripts;

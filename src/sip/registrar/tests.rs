@@ -1,0 +1,149 @@
+//! The registrar's rules and CLI output (facts from res_pjsip_registrar.c and location.c).
+
+use crate::sip::config::Aor;
+use crate::sip::registrar::{
+    expiration, md5_hex, show_aors, show_contacts, Binding, Registrar, View,
+};
+
+fn aor(max: u32, remove_existing: bool) -> Aor {
+    let mut aor = Aor::new("6001");
+    aor.max_contacts = max;
+    aor.remove_existing = remove_existing;
+    aor
+}
+
+fn uri(u: &str, expires: Option<u32>) -> Binding {
+    Binding::Uri {
+        uri: u.to_string(),
+        expires,
+    }
+}
+
+#[test]
+fn expiry_is_clamped_not_refused() {
+    let a = aor(1, false);
+    assert_eq!(expiration(&a, None, None), 3600);
+    assert_eq!(expiration(&a, None, Some(10)), 60);
+    assert_eq!(expiration(&a, Some(999_999), Some(10)), 7200);
+    assert_eq!(expiration(&a, Some(0), Some(3600)), 0);
+    assert_eq!(expiration(&a, None, Some(0)), 0);
+}
+
+#[test]
+fn max_contacts_and_remove_existing() {
+    let mut r = Registrar::default();
+    let one = aor(1, false);
+    let now = 1_000_000;
+    let reg = |r: &mut Registrar, a: &Aor, b: &[Binding], e: Option<u32>| {
+        r.register(a, b, e, "6001", "phone", "c1", false, now)
+    };
+    let ok = reg(
+        &mut r,
+        &one,
+        &[uri("sip:6001@127.0.0.1:5062", None)],
+        Some(3600),
+    )
+    .unwrap();
+    assert_eq!(ok.saved.len(), 1);
+    assert_eq!(r.contacts("6001")[0].expires_ms, now + 3_600_000);
+    // A second contact over max_contacts=1 without remove_existing: 403, nothing changes.
+    let err = reg(
+        &mut r,
+        &one,
+        &[uri("sip:6001@127.0.0.1:5063", None)],
+        Some(3600),
+    )
+    .unwrap_err();
+    assert_eq!((err.code, err.reason), (403, "Forbidden"));
+    assert_eq!(r.contacts("6001").len(), 1);
+    // With remove_existing the new contact replaces the old one.
+    let replace = aor(1, true);
+    let ok = reg(
+        &mut r,
+        &replace,
+        &[uri("sip:6001@127.0.0.1:5063", None)],
+        Some(3600),
+    )
+    .unwrap();
+    assert_eq!(ok.removed[0].uri, "sip:6001@127.0.0.1:5062");
+    assert_eq!(r.contacts("6001")[0].uri, "sip:6001@127.0.0.1:5063");
+    // `*` needs Expires: 0 and no other Contact.
+    assert_eq!(
+        reg(&mut r, &one, &[Binding::Star], Some(3600))
+            .unwrap_err()
+            .code,
+        400
+    );
+    assert_eq!(
+        reg(
+            &mut r,
+            &one,
+            &[Binding::Star, uri("sip:x@h", None)],
+            Some(0)
+        )
+        .unwrap_err()
+        .code,
+        400
+    );
+    let ok = reg(&mut r, &one, &[Binding::Star], Some(0)).unwrap();
+    assert_eq!(ok.removed.len(), 1);
+    assert!(r.contacts("6001").is_empty());
+    // max_contacts=0 refuses everything (checked by the caller: count > 0).
+    assert_eq!(
+        reg(&mut r, &aor(0, false), &[uri("sip:a@h", None)], None)
+            .unwrap_err()
+            .code,
+        403
+    );
+    // Expiry.
+    reg(
+        &mut r,
+        &one,
+        &[uri("sip:6001@127.0.0.1:5062", Some(60))],
+        None,
+    )
+    .unwrap();
+    assert!(r.expire(now + 59_000).is_empty());
+    assert_eq!(r.expire(now + 60_000).len(), 1);
+    assert!(r.contacts("6001").is_empty());
+}
+
+#[test]
+fn cli_output_matches_asterisk_format_strings() {
+    assert_eq!(
+        md5_hex("sip:6001@127.0.0.1:5062"),
+        "484bb496a2f730ae8e552f53deb7d3da"
+    );
+    let mut r = Registrar::default();
+    r.register(
+        &aor(1, false),
+        &[uri("sip:6001@127.0.0.1:5062", None)],
+        None,
+        "6001",
+        "",
+        "c",
+        false,
+        0,
+    )
+    .unwrap();
+    let mut view = View::default();
+    view.aors.insert("6001".into(), aor(1, false));
+    view.contacts = r.all();
+    assert_eq!(
+        show_contacts(&view),
+        "\n  Contact:  <Aor/ContactUri..............................> <Hash....> <Status> <RTT(ms)..>\n\
+==========================================================================================\n\n  \
+Contact:  6001/sip:6001@127.0.0.1:5062                   484bb496a2 NonQual         nan\n\
+\nObjects found: 1\n\n"
+    );
+    assert_eq!(
+        show_aors(&view),
+        "\n      Aor:  <Aor..............................................>  <MaxContact>\n    \
+Contact:  <Aor/ContactUri............................> <Hash....> <Status> <RTT(ms)..>\n\
+==========================================================================================\n\n      \
+Aor:  6001                                                 1\n    \
+Contact:  6001/sip:6001@127.0.0.1:5062                 484bb496a2 NonQual         nan\n\
+\n\nObjects found: 1\n\n"
+    );
+    assert_eq!(show_contacts(&View::default()), "No objects found.\n\n");
+}
