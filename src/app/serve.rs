@@ -84,6 +84,10 @@ impl Hints for PbxHints {
             .set_remote_device(device, eid, state);
     }
 
+    fn forget_remote(&mut self, eid: crate::state::Eid) {
+        lock(&self.0).state_mut().forget_remote(eid);
+    }
+
     fn local_devices(&mut self) -> Vec<(String, crate::state::DeviceState)> {
         lock(&self.0)
             .state()
@@ -225,6 +229,53 @@ pub fn stored_subscriptions(store: &dyn Store) -> Result<Vec<Record>, String> {
         .collect())
 }
 
+/// This server's EID when asterisk.conf sets none: the one kept in the state database, or a
+/// new random one (kept there for the next start, so peers keep recognising us).
+fn stored_eid(store: Option<&BatchWriter>) -> crate::state::Eid {
+    const FAMILY: &str = "dialstate";
+    if let Some(store) = store {
+        if let Ok(rows) = store.family(FAMILY) {
+            if let Some(eid) = rows
+                .iter()
+                .find(|(k, _)| k == "eid")
+                .and_then(|(_, v)| v.parse().ok())
+            {
+                return eid;
+            }
+        }
+    }
+    let eid = crate::state::Eid::random();
+    if let Some(store) = store {
+        drop(store.submit(FAMILY, "eid", &eid.to_string()));
+    }
+    eid
+}
+
+/// `[options] entity_id` of asterisk.conf in the configuration folder, if any.
+fn configured_eid(dir: Option<&Path>) -> Result<Option<crate::state::Eid>, String> {
+    let Some(dir) = dir else { return Ok(None) };
+    let path = dir.join("asterisk.conf");
+    if FsProvider.kind(&path) != PathKind::File {
+        return Ok(None);
+    }
+    let loaded = crate::config::load(&FsProvider, &path);
+    let item = loaded
+        .value
+        .visible()
+        .filter(|c| &*c.name == "options")
+        .flat_map(|c| c.items.iter())
+        .find(|it| &*it.name == "entity_id");
+    match item {
+        Some(item) => item
+            .value()
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|e: crate::state::EidError| format!("{}: entity_id: {e}", path.display())),
+        None => Ok(None),
+    }
+}
+
 /// Runs the server.
 pub fn serve(opts: Options) -> ExitCode {
     let _ = tracing_subscriber::fmt()
@@ -324,7 +375,11 @@ async fn serve_async(opts: Options) -> Result<(), String> {
     let signals = tokio::spawn(wait_for_signal(stop_tx));
     // With `--db :memory:` nothing survives a restart: subscriptions are not written at all.
     let persist = (opts.db != ":memory:").then(|| writer.clone());
-    let result = run_server(pbx, sip, sockets, manager, records, persist, &control, stop).await;
+    let eid = configured_eid(opts.config.as_deref())?;
+    let result = run_server(
+        pbx, sip, sockets, manager, records, persist, &control, eid, stop,
+    )
+    .await;
     signals.abort();
     let _ = signals.await;
     let _ = std::fs::remove_file(&control);
@@ -343,6 +398,7 @@ pub async fn run_server(
     records: Vec<Record>,
     persist: Option<Arc<BatchWriter>>,
     control: &Path,
+    eid: Option<crate::state::Eid>,
     stop: watch::Receiver<bool>,
 ) -> Result<(), String> {
     // Registrations kept in the state database (restored below, once the notifier exists).
@@ -352,7 +408,20 @@ pub async fn run_server(
             .map_err(|e| e.to_string())?,
         None => Vec::new(),
     };
+    let eid = match eid {
+        Some(eid) => eid,
+        None => stored_eid(persist.as_deref()),
+    };
     let (tx, changes) = tokio::sync::mpsc::unbounded_channel::<Change>();
+    // Local device announcements, for the peers we publish to (none without outbound-publish).
+    let (local_tx, local) = tokio::sync::mpsc::unbounded_channel();
+    if !sip.outbound_publishes.is_empty() {
+        pbx.state_mut().on_local_device(Some(Arc::new(
+            move |device: &str, state: crate::state::DeviceState| {
+                let _ = local_tx.send((device.to_string(), state));
+            },
+        )));
+    }
     pbx.state_mut()
         .watch_with(
             None,
@@ -399,6 +468,8 @@ pub async fn run_server(
         secret,
     );
     lock(&pbx).inbound = Some(Arc::new(Table(notifier.table(), notifier.registrar_view())));
+    notifier.set_eid(eid);
+    tracing::info!(%eid, "entity id");
     let restored = notifier.restore_contacts(contacts, crate::sip::server::now());
     if restored > 0 {
         tracing::info!(contacts = restored, "registrations restored");
@@ -444,7 +515,7 @@ pub async fn run_server(
             stop.clone(),
         ))
     });
-    crate::sip::server::run(notifier, sockets, changes, records, stop).await;
+    crate::sip::server::run(notifier, sockets, changes, local, records, stop).await;
     let _ = control_task.await;
     if let Some(task) = manager_task {
         let _ = task.await;

@@ -31,3 +31,7 @@ pub const TIMER_F_MS: u64 = 64 * T1_MS;
 pub const MAX_SERVER_TRANSACTIONS: usize = 500_000;
 /// Receive and send buffer asked for each UDP socket.
 pub const UDP_BUFFER: usize = 4 << 20;
+/// Changes waiting per outbound publisher (the oldest are dropped beyond it).
+pub const MAX_PUBLISH_QUEUE: usize = 65_536;
+/// Live inbound publications.
+pub const MAX_PUBLICATIONS: usize = 10_000;

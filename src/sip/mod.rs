@@ -11,6 +11,7 @@ pub mod limits;
 pub mod message;
 pub mod notifier;
 pub mod persist;
+pub mod publish;
 pub mod registrar;
 pub mod replay;
 pub mod server;

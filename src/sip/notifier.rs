@@ -26,7 +26,9 @@ use crate::sip::persist::Record;
 use crate::sip::uri::{NameAddr, Uri};
 use crate::state::{Change, ExtensionState, HintKey, Presence, RingingCall};
 
+mod inbound_publish;
 mod lists;
+mod outbound_publish;
 mod register;
 
 /// The time, twice: monotonic for timers, wall-clock seconds for what is persisted.
@@ -95,6 +97,8 @@ pub trait Hints: Send {
     fn local_devices(&mut self) -> Vec<(String, crate::state::DeviceState)> {
         Vec::new()
     }
+    /// Forgets what another server announced (its publication ended).
+    fn forget_remote(&mut self, _eid: crate::state::Eid) {}
 }
 
 /// Where subscriptions are kept across restarts (the state database's writer thread).
@@ -324,6 +328,16 @@ pub struct Notifier {
     reg_due: Option<Instant>,
     /// Endpoints with a contact (their `PJSIP/<name>` is NOT_INUSE).
     online: std::collections::HashSet<String>,
+    /// This server's id in `asterisk-devicestate` messages.
+    eid: crate::state::Eid,
+    /// The next entity tag of an inbound publication (Asterisk's global counter, from 0).
+    etag: u32,
+    publications: HashMap<u32, inbound_publish::Publication>,
+    pub_expiry: BinaryHeap<Reverse<(Instant, u32)>>,
+    publishers: Vec<outbound_publish::Publisher>,
+    /// Outbound PUBLISH transactions: branch number → publisher.
+    publish_branches: FxHashMap<u64, usize>,
+    pub_refresh: BinaryHeap<Reverse<(Instant, usize)>>,
     pub stats: Stats,
 }
 
@@ -346,7 +360,7 @@ impl Notifier {
         persist: Box<dyn Persist>,
         secret: [u8; 32],
     ) -> Notifier {
-        Notifier {
+        let mut n = Notifier {
             config: config.clone(),
             transports,
             hints_api: hints,
@@ -385,8 +399,22 @@ impl Notifier {
             })),
             reg_due: None,
             online: Default::default(),
+            eid: crate::state::Eid::random(),
+            etag: 0,
+            publications: HashMap::new(),
+            pub_expiry: BinaryHeap::new(),
+            publishers: Vec::new(),
+            publish_branches: FxHashMap::default(),
+            pub_refresh: BinaryHeap::new(),
             stats: Stats::default(),
-        }
+        };
+        n.publishers_from_config();
+        n
+    }
+
+    /// Sets this server's EID (before `start_publishing`).
+    pub fn set_eid(&mut self, eid: crate::state::Eid) {
+        self.eid = eid;
     }
 
     /// The number of live subscriptions.
@@ -403,7 +431,11 @@ impl Notifier {
         let a = self.expiry.peek().map(|Reverse((t, _, _))| *t);
         let b = self.retx.peek().map(|Reverse((t, _))| *t);
         let c = self.batches.peek().map(|Reverse((t, _))| *t);
-        [a, b, c, self.reg_due].into_iter().flatten().min()
+        let d = self.pub_expiry.peek().map(|Reverse((t, _))| *t);
+        [a, b, c, d, self.reg_due, self.publisher_deadline()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     // ---- input -----------------------------------------------------------------------------
@@ -423,6 +455,12 @@ impl Notifier {
             if let Some((code, branch, retry_after)) =
                 crate::sip::message::response_summary(inb.bytes)
             {
+                if let Some(no) = parse_branch(branch, self.salt)
+                    .filter(|no| self.publish_branches.contains_key(no))
+                {
+                    self.on_publish_response(no, inb.bytes, now, out);
+                    return;
+                }
                 self.on_response(code, branch, retry_after, now, out);
             }
             return;
@@ -529,6 +567,7 @@ impl Notifier {
             "SUBSCRIBE" if to.tag().is_some() => self.in_dialog_subscribe(msg, &via, inb, now, out),
             "SUBSCRIBE" => self.initial_subscribe(msg, &via, &from, &to, inb, now, out),
             "REGISTER" => self.on_register(msg, &via, &from, &to, inb, now, out),
+            "PUBLISH" => self.on_publish(msg, &via, inb, now, out),
             "OPTIONS" => self.reply(msg, &via, inb, 200, "OK", &[("Accept", "application/pidf+xml, application/xpidf+xml, application/cpim-pidf+xml, application/dialog-info+xml"), ("Allow", ALLOW), ("Accept-Encoding", "identity"), ("Accept-Language", "en")], None, now, out),
             _ if to.tag().is_some() => {
                 let known = self.dialog_of(msg, &to).is_some();
@@ -1365,6 +1404,8 @@ impl Notifier {
         if self.reg_due.is_some_and(|due| due <= now.mono) {
             self.expire_contacts(now);
         }
+        self.expire_publications(now);
+        self.publisher_timers(now, out);
         while let Some(Reverse((when, _))) = self.batches.peek() {
             if *when > now.mono {
                 break;

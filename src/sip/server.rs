@@ -18,7 +18,7 @@ use crate::sip::limits;
 use crate::sip::message::frame;
 use crate::sip::notifier::{Inbound, LocalTransport, Notifier, Now, Outbound};
 use crate::sip::persist::Record;
-use crate::state::Change;
+use crate::state::{Change, DeviceState};
 
 /// A bound socket the server serves.
 #[derive(Debug)]
@@ -74,6 +74,7 @@ pub async fn run(
     mut notifier: Notifier,
     sockets: Vec<Bound>,
     mut changes: mpsc::UnboundedReceiver<Change>,
+    mut local: mpsc::UnboundedReceiver<(String, DeviceState)>,
     restore: Vec<Record>,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -115,6 +116,7 @@ pub async fn run(
     if restored > 0 {
         tracing::info!(restored, "subscriptions restored");
     }
+    notifier.start_publishing(now(), &mut out);
     loop {
         send_all(&mut out, &udp, &mut tcp, &events_tx, &mut tasks, &shutdown).await;
         if notifier.has_backlog() {
@@ -166,9 +168,20 @@ pub async fn run(
                     n += 1;
                 }
             }
+            device = local.recv() => {
+                let Some((device, state)) = device else { break };
+                let t = now();
+                notifier.on_local_device(&device, state, t, &mut out);
+                while let Ok((device, state)) = local.try_recv() {
+                    notifier.on_local_device(&device, state, t, &mut out);
+                }
+            }
             _ = sleep => notifier.on_timer(now(), &mut out),
         }
     }
+    // Publications to peers are removed before going (subscribers are told nothing false).
+    notifier.stop_publishing(now(), &mut out);
+    send_all(&mut out, &udp, &mut tcp, &events_tx, &mut tasks, &shutdown).await;
     drop(events_tx);
     tasks.shutdown().await;
 }

@@ -4,6 +4,7 @@
 mod ami;
 mod ami_client;
 mod cli;
+mod cluster;
 mod corpus;
 mod interp;
 mod register;

@@ -110,6 +110,18 @@ pub(crate) async fn launch_conf(
     udp: SocketAddr,
     pjsip: &str,
 ) -> Server {
+    launch_eid(provider, extensions, db, udp, pjsip, None).await
+}
+
+/// A server with this pjsip.conf text and entity id.
+pub(crate) async fn launch_eid(
+    provider: Arc<dyn SourceProvider + Send + Sync>,
+    extensions: &Path,
+    db: &str,
+    udp: SocketAddr,
+    pjsip: &str,
+    eid: Option<dialstate::state::Eid>,
+) -> Server {
     let udp_socket = UdpSocket::bind(udp).await.unwrap();
     let tcp_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let udp = udp_socket.local_addr().unwrap();
@@ -130,6 +142,7 @@ pub(crate) async fn launch_conf(
             records,
             Some(writer),
             &ctl,
+            eid,
             stop_rx,
         )
         .await

@@ -1,0 +1,484 @@
+//! Outbound PUBLISH of `asterisk-devicestate` (spec sip-presence.md §11.1, §11.3;
+//! res_pjsip_outbound_publish.c with res_pjsip_publish_asterisk.c): every local device change
+//! (never a peer's, so two servers never echo a change) goes to each `type=outbound-publish`
+//! with `event=asterisk-devicestate` whose `@device_state_filter` matches, one PUBLISH at a
+//! time per publisher, with RFC 3903's entity tags: 412 starts over with an initial PUBLISH,
+//! 423 adopts Min-Expires, 401/407 answers the challenge with `outbound_auth` up to
+//! `max_auth_attempts`. On start the whole local cache is published and each
+//! `asterisk-publication` with `devicestate_publish` asks its peer for a refresh; on shutdown
+//! the publication is removed (`Expires: 0`).
+//!
+//! dialstate refreshes 5 s before the publication expires (Asterisk refreshes only when the
+//! whole `expiration` has passed, racing the server's expiry).
+
+use std::cmp::Reverse;
+use std::collections::VecDeque;
+use std::fmt::Write as _;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::sip::config::{OutboundPublish, Protocol};
+use crate::sip::limits;
+use crate::sip::message::Message;
+use crate::sip::publish::{self, DEVICESTATE_EVENT};
+use crate::sip::uri::Uri;
+use crate::state::DeviceState;
+
+use super::{Notifier, Now, Outbound};
+
+/// What one PUBLISH carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Send {
+    Body(String),
+    /// A body-less refresh of the publication.
+    Refresh,
+    /// `Expires: 0`.
+    Remove,
+}
+
+/// One publisher's state machine.
+#[derive(Debug)]
+pub(super) struct Publisher {
+    conf: OutboundPublish,
+    dest: Option<SocketAddr>,
+    call_id: String,
+    cseq: u32,
+    etag: Option<String>,
+    expires: u32,
+    queue: VecDeque<Send>,
+    /// The request in flight: what it carries, its branch number, its bytes (UDP resends),
+    /// the next resend and the give-up time.
+    in_flight: Option<InFlight>,
+    auth_attempts: u32,
+    authorization: Option<String>,
+    refresh_due: Option<Instant>,
+}
+
+#[derive(Debug)]
+struct InFlight {
+    send: Send,
+    branch: u64,
+    bytes: Arc<Vec<u8>>,
+    interval: Duration,
+    next: Instant,
+    deadline: Instant,
+}
+
+/// Resolves `sip:host[:port]` once at start (numeric hosts need no DNS).
+fn destination(uri: &str) -> Option<SocketAddr> {
+    let uri = Uri::parse(uri.trim_start_matches('<').trim_end_matches('>')).ok()?;
+    let host = uri.host.trim_start_matches('[').trim_end_matches(']');
+    (host, uri.port.unwrap_or(5060))
+        .to_socket_addrs()
+        .ok()?
+        .next()
+}
+
+fn angle(uri: &str) -> String {
+    if uri.starts_with('<') {
+        uri.to_string()
+    } else {
+        format!("<{uri}>")
+    }
+}
+
+impl Publisher {
+    pub(super) fn new(conf: OutboundPublish, seed: u128) -> Publisher {
+        let dest = destination(&conf.server_uri);
+        if dest.is_none() {
+            tracing::error!(publish = %conf.name, uri = %conf.server_uri, "outbound publish: server_uri does not resolve; nothing is published");
+        }
+        Publisher {
+            expires: conf.expiration,
+            conf,
+            dest,
+            call_id: format!("{}", uuid::Uuid::from_u128(seed)),
+            cseq: (seed % 0xffff) as u32,
+            etag: None,
+            queue: VecDeque::new(),
+            in_flight: None,
+            auth_attempts: 0,
+            authorization: None,
+            refresh_due: None,
+        }
+    }
+
+    fn wants(&self, device: &str) -> bool {
+        self.conf.event == DEVICESTATE_EVENT
+            && self
+                .conf
+                .device_state_filter
+                .as_ref()
+                .is_none_or(|re| re.is_match(device))
+    }
+}
+
+impl Notifier {
+    /// The publishers of this configuration (called once, at start).
+    pub(super) fn publishers_from_config(&mut self) {
+        let confs = self.config.outbound_publishes.clone();
+        for conf in confs {
+            if conf.event != DEVICESTATE_EVENT {
+                tracing::warn!(publish = %conf.name, event = %conf.event, "outbound publish of this event is not supported yet; skipped");
+                continue;
+            }
+            let seed = uuid::Uuid::new_v4().as_u128();
+            self.publishers.push(Publisher::new(conf, seed));
+        }
+    }
+
+    /// Start of publishing: the whole local cache to every publisher, and a refresh request to
+    /// each peer we publish to through an `asterisk-publication`.
+    pub fn start_publishing(&mut self, now: Now, out: &mut Vec<Outbound>) {
+        if self.publishers.is_empty() {
+            return;
+        }
+        let devices = self.hints_api.local_devices();
+        for (device, state) in devices {
+            self.queue_device(&device, state);
+        }
+        let eid = self.eid;
+        let names: Vec<String> = self
+            .config
+            .asterisk_publications
+            .values()
+            .filter_map(|p| p.devicestate_publish.clone())
+            .collect();
+        for name in names {
+            if let Some(p) = self.publishers.iter_mut().find(|p| p.conf.name == name) {
+                p.queue
+                    .push_back(Send::Body(publish::Message::Refresh { eid }.to_json()));
+            }
+        }
+        self.pump_publishers(now, out);
+    }
+
+    /// A local device announcement from the state engine.
+    pub fn on_local_device(
+        &mut self,
+        device: &str,
+        state: DeviceState,
+        now: Now,
+        out: &mut Vec<Outbound>,
+    ) {
+        self.queue_device(device, state);
+        self.pump_publishers(now, out);
+    }
+
+    fn queue_device(&mut self, device: &str, state: DeviceState) {
+        let body = publish::Message::DeviceState {
+            device: device.to_string(),
+            state,
+            cachable: true,
+            eid: self.eid,
+        }
+        .to_json();
+        for p in self.publishers.iter_mut().filter(|p| p.wants(device)) {
+            if p.queue.len() >= limits::MAX_PUBLISH_QUEUE {
+                tracing::warn!(publish = %p.conf.name, "outbound publish queue full; oldest change dropped");
+                p.queue.pop_front();
+            }
+            p.queue.push_back(Send::Body(body.clone()));
+        }
+    }
+
+    /// A peer asked for our cache (`refresh`): resend it through publisher `name`.
+    pub(super) fn resend_cache(&mut self, name: &str) -> bool {
+        let Some(at) = self.publishers.iter().position(|p| p.conf.name == name) else {
+            return false;
+        };
+        let eid = self.eid;
+        let devices = self.hints_api.local_devices();
+        let p = &mut self.publishers[at];
+        for (device, state) in devices {
+            if p.wants(&device) {
+                p.queue.push_back(Send::Body(
+                    publish::Message::DeviceState {
+                        device,
+                        state,
+                        cachable: true,
+                        eid,
+                    }
+                    .to_json(),
+                ));
+            }
+        }
+        true
+    }
+
+    /// Removes every publication (shutdown).
+    pub fn stop_publishing(&mut self, now: Now, out: &mut Vec<Outbound>) {
+        for at in 0..self.publishers.len() {
+            let p = &mut self.publishers[at];
+            p.queue.clear();
+            p.in_flight = None;
+            if p.etag.is_some() {
+                self.send_publish(at, Send::Remove, now, out);
+            }
+        }
+    }
+
+    /// Sends the next queued PUBLISH of every idle publisher.
+    pub(super) fn pump_publishers(&mut self, now: Now, out: &mut Vec<Outbound>) {
+        for at in 0..self.publishers.len() {
+            let p = &mut self.publishers[at];
+            if p.in_flight.is_some() || p.dest.is_none() {
+                continue;
+            }
+            if let Some(send) = p.queue.pop_front() {
+                self.send_publish(at, send, now, out);
+            }
+        }
+    }
+
+    fn send_publish(&mut self, at: usize, send: Send, now: Now, out: &mut Vec<Outbound>) {
+        let Some(transport) = self
+            .transports
+            .iter()
+            .position(|t| t.protocol == Protocol::Udp)
+        else {
+            return;
+        };
+        let local = self.transports[transport];
+        self.next_branch += 1;
+        let branch = self.next_branch;
+        let user_agent = self.config.user_agent.clone();
+        let salt = self.salt;
+        let tag = super::random_id();
+        let p = &mut self.publishers[at];
+        let Some(dest) = p.dest else {
+            return;
+        };
+        p.cseq = p.cseq.wrapping_add(1);
+        // Without an entity tag there is nothing to refresh or remove: publish the body anew.
+        let send = match (&send, &p.etag) {
+            (Send::Refresh | Send::Remove, None) => return,
+            _ => send,
+        };
+        let mut text = String::with_capacity(512);
+        let _ = write!(
+            text,
+            "PUBLISH {} SIP/2.0\r\nVia: SIP/2.0/UDP {};rport;branch=",
+            p.conf.server_uri, local.addr
+        );
+        super::push_branch(&mut text, salt, branch);
+        let _ = write!(
+            text,
+            "\r\nMax-Forwards: 70\r\nFrom: {};tag={tag}\r\nTo: {}\r\nCall-ID: {}\r\nCSeq: {} PUBLISH\r\n",
+            angle(&p.conf.from_uri),
+            angle(&p.conf.to_uri),
+            p.call_id,
+            p.cseq
+        );
+        if let Some(a) = &p.authorization {
+            let _ = write!(text, "Authorization: {a}\r\n");
+        }
+        let _ = write!(text, "Event: {}\r\n", p.conf.event);
+        if let Some(etag) = &p.etag {
+            let _ = write!(text, "SIP-If-Match: {etag}\r\n");
+        }
+        let expires = if send == Send::Remove { 0 } else { p.expires };
+        let _ = write!(text, "Expires: {expires}\r\nUser-Agent: {user_agent}\r\n");
+        match &send {
+            Send::Body(body) => {
+                let _ = write!(
+                    text,
+                    "Content-Type: application/json\r\nContent-Length: {:>5}\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+            Send::Refresh | Send::Remove => text.push_str("Content-Length:     0\r\n\r\n"),
+        }
+        let bytes = Arc::new(text.into_bytes());
+        p.in_flight = Some(InFlight {
+            send,
+            branch,
+            bytes: bytes.clone(),
+            interval: Duration::from_millis(limits::T1_MS),
+            next: now.mono + Duration::from_millis(limits::T1_MS),
+            deadline: now.mono + Duration::from_millis(limits::TIMER_F_MS),
+        });
+        p.refresh_due = None;
+        self.publish_branches.insert(branch, at);
+        out.push(Outbound {
+            transport,
+            peer: dest,
+            bytes,
+        });
+    }
+
+    /// A response to one of our PUBLISHes.
+    pub(super) fn on_publish_response(
+        &mut self,
+        branch: u64,
+        bytes: &[u8],
+        now: Now,
+        out: &mut Vec<Outbound>,
+    ) {
+        let Some(&at) = self.publish_branches.get(&branch) else {
+            return;
+        };
+        let Ok(msg) = Message::parse(bytes) else {
+            return;
+        };
+        let Some(code) = msg.code() else { return };
+        if code < 200 {
+            return;
+        }
+        self.publish_branches.remove(&branch);
+        let creds: Vec<(String, String)> = {
+            let p = &self.publishers[at];
+            p.conf
+                .outbound_auth
+                .iter()
+                .filter_map(|n| self.config.auths.get(n))
+                .map(|a| (a.username.clone(), a.password.clone()))
+                .collect()
+        };
+        let p = &mut self.publishers[at];
+        let Some(flight) = p.in_flight.take() else {
+            return;
+        };
+        if flight.branch != branch {
+            p.in_flight = Some(flight);
+            return;
+        }
+        let retry = |p: &mut Publisher, send: Send| p.queue.push_front(send);
+        match code {
+            200..=299 => {
+                p.auth_attempts = 0;
+                p.etag = msg.header("SIP-ETag").map(str::to_string);
+                if flight.send == Send::Remove {
+                    p.etag = None;
+                } else {
+                    let secs = u64::from(p.expires).saturating_sub(5).max(5);
+                    p.refresh_due = Some(now.mono + Duration::from_secs(secs));
+                    self.pub_refresh
+                        .push(Reverse((now.mono + Duration::from_secs(secs), at)));
+                }
+            }
+            412 => {
+                // The peer lost our publication: start over with a fresh initial PUBLISH.
+                tracing::info!(publish = %p.conf.name, "412 to PUBLISH; publishing anew");
+                p.etag = None;
+                p.call_id = uuid::Uuid::new_v4().to_string();
+                match flight.send {
+                    Send::Body(_) => retry(p, flight.send),
+                    Send::Refresh | Send::Remove => {}
+                }
+            }
+            423 => match msg
+                .header("Min-Expires")
+                .and_then(|v| v.trim().parse::<u32>().ok())
+            {
+                Some(min) if min > 0 => {
+                    p.expires = min;
+                    retry(p, flight.send);
+                }
+                _ => {
+                    tracing::error!(publish = %p.conf.name, "423 without a usable Min-Expires; PUBLISH given up")
+                }
+            },
+            401 | 407 => {
+                let header = if code == 401 {
+                    "WWW-Authenticate"
+                } else {
+                    "Proxy-Authenticate"
+                };
+                p.auth_attempts += 1;
+                let challenge = msg.header(header).map(str::to_string);
+                match (challenge, creds.first()) {
+                    (Some(ch), Some((user, pass)))
+                        if p.auth_attempts <= p.conf.max_auth_attempts =>
+                    {
+                        let cnonce = &super::random_id()[..8];
+                        match crate::sip::auth::respond(
+                            &ch,
+                            "PUBLISH",
+                            &p.conf.server_uri,
+                            user,
+                            pass,
+                            cnonce,
+                            1,
+                        ) {
+                            Ok(a) => {
+                                p.authorization = Some(a);
+                                retry(p, flight.send);
+                            }
+                            Err(e) => {
+                                tracing::error!(publish = %p.conf.name, error = %e, "cannot answer the PUBLISH challenge")
+                            }
+                        }
+                    }
+                    _ => {
+                        tracing::error!(publish = %p.conf.name, "PUBLISH not authorized; given up")
+                    }
+                }
+            }
+            _ => {
+                tracing::warn!(publish = %p.conf.name, code, "PUBLISH refused; this change is dropped")
+            }
+        }
+        self.pump_publishers(now, out);
+    }
+
+    /// Retransmissions, timeouts and refreshes of outbound PUBLISHes.
+    pub(super) fn publisher_timers(&mut self, now: Now, out: &mut Vec<Outbound>) {
+        let mut any = false;
+        for p in &mut self.publishers {
+            let Some(flight) = &mut p.in_flight else {
+                continue;
+            };
+            if now.mono >= flight.deadline {
+                tracing::info!(publish = %p.conf.name, "No response received for outbound publish");
+                self.publish_branches.remove(&flight.branch);
+                p.in_flight = None;
+                any = true;
+            } else if now.mono >= flight.next {
+                flight.interval = (flight.interval * 2).min(Duration::from_millis(limits::T2_MS));
+                flight.next = (now.mono + flight.interval).min(flight.deadline);
+                if let Some(dest) = p.dest {
+                    if let Some(transport) = self
+                        .transports
+                        .iter()
+                        .position(|t| t.protocol == Protocol::Udp)
+                    {
+                        out.push(Outbound {
+                            transport,
+                            peer: dest,
+                            bytes: flight.bytes.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        while let Some(Reverse((when, at))) = self.pub_refresh.peek().copied() {
+            if when > now.mono {
+                break;
+            }
+            self.pub_refresh.pop();
+            let Some(p) = self.publishers.get_mut(at) else {
+                continue;
+            };
+            if p.refresh_due == Some(when) && p.queue.is_empty() {
+                p.refresh_due = None;
+                p.queue.push_back(Send::Refresh);
+                any = true;
+            }
+        }
+        if any {
+            self.pump_publishers(now, out);
+        }
+    }
+
+    /// The earliest publisher deadline.
+    pub(super) fn publisher_deadline(&self) -> Option<Instant> {
+        let flights = self
+            .publishers
+            .iter()
+            .filter_map(|p| p.in_flight.as_ref().map(|f| f.next.min(f.deadline)));
+        let refresh = self.pub_refresh.peek().map(|Reverse((t, _))| *t);
+        flights.chain(refresh).min()
+    }
+}
