@@ -2,6 +2,7 @@
 //! module that may import every layer.
 
 pub mod every;
+pub mod register;
 pub mod remote;
 pub mod script;
 pub mod serve;
@@ -141,6 +142,20 @@ enum Cmd {
         #[arg(short = 'x', long = "exec", value_name = "CMD")]
         exec: Vec<String>,
     },
+    /// Register a contact like a phone (so `PJSIP/<endpoint>` becomes available).
+    Register {
+        /// `sip:AOR@HOST[:PORT]`.
+        target: String,
+        /// The endpoint to register as, `USER[:PASSWORD]` (default: the AOR's name).
+        #[arg(long)]
+        from: Option<String>,
+        /// The Contact URI to bind (default `sip:USER@127.0.0.1:5999`).
+        #[arg(long)]
+        contact: Option<String>,
+        /// Seconds asked for (0 removes the contact).
+        #[arg(long, default_value_t = 3600)]
+        expires: u32,
+    },
     /// Subscribe to a hint like a phone and print one line per NOTIFY.
     Watch {
         /// `sip:EXT@HOST[:PORT]` (or `EXT@HOST[:PORT]`).
@@ -166,6 +181,10 @@ enum Cmd {
         /// Stop when no NOTIFY arrives for this many seconds.
         #[arg(long)]
         timeout: Option<u64>,
+        /// Subscribe to a resource list (`Supported: eventlist`); each NOTIFY prints one
+        /// line per resource it carries.
+        #[arg(long)]
+        list: bool,
     },
     /// Run snapshot-tested console scripts (`*.cli`) and compare their transcripts.
     Test {
@@ -299,6 +318,17 @@ pub fn run(cli: Cli) -> ExitCode {
             manager,
         }),
         Cmd::Remote { control, exec } => remote::remote(&control, &exec),
+        Cmd::Register {
+            target,
+            from,
+            contact,
+            expires,
+        } => register::run(register::Options {
+            target,
+            from,
+            contact,
+            expires,
+        }),
         Cmd::Watch {
             target,
             from,
@@ -308,6 +338,7 @@ pub fn run(cli: Cli) -> ExitCode {
             raw,
             count,
             timeout,
+            list,
         } => watch::watch(watch::Options {
             target,
             from,
@@ -317,6 +348,7 @@ pub fn run(cli: Cli) -> ExitCode {
             raw,
             count,
             timeout,
+            list,
         }),
         Cmd::Test {
             paths,

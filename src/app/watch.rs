@@ -19,6 +19,8 @@ pub struct Options {
     pub count: Option<usize>,
     /// Give up when nothing arrives for this long.
     pub timeout: Option<u64>,
+    /// Subscribe to a resource list.
+    pub list: bool,
 }
 
 pub fn watch(opts: Options) -> ExitCode {
@@ -61,6 +63,7 @@ async fn watch_async(opts: Options) -> Result<ExitCode, crate::sip::client::Clie
     spec.event = opts.event.clone();
     spec.accept = opts.accept.clone();
     spec.expires = opts.expires;
+    spec.eventlist = opts.list;
     let bind = if target.contains('[') {
         "[::]:0"
     } else {

@@ -406,7 +406,47 @@ pub fn read_body(body: &str) -> BodyInfo {
 /// One line for a NOTIFY: the extension, its state and presence as the body tells them
 /// (`6001 On the phone presence=away subtype=lunch "banana"`, `6001 dialog=confirmed version=2`).
 pub fn describe(notify: &Notify) -> String {
-    let info = read_body(&notify.body);
+    let mut out = describe_body(&notify.content_type, &notify.body).join("\n");
+    if notify.subscription_state.starts_with("terminated") {
+        out.push_str(&format!(" ({})", notify.subscription_state));
+    }
+    out
+}
+
+/// One line per resource: a list's multipart body is split into its parts (RLMI skipped,
+/// nested lists followed).
+fn describe_body(content_type: &str, body: &str) -> Vec<String> {
+    let boundary = content_type
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))
+        .map(|b| b.trim_matches('"').to_string());
+    match boundary {
+        Some(boundary) if content_type.starts_with("multipart/") => {
+            let delimiter = format!("--{boundary}");
+            body.split(&delimiter)
+                .filter_map(|part| {
+                    let (head, body) = part.split_once("\r\n\r\n")?;
+                    let kind = head.lines().find_map(|l| {
+                        let (k, v) = l.split_once(':')?;
+                        k.trim()
+                            .eq_ignore_ascii_case("Content-Type")
+                            .then(|| v.trim().to_string())
+                    })?;
+                    if kind.starts_with("application/rlmi+xml") {
+                        return None;
+                    }
+                    let body = body.strip_suffix("\r\n").unwrap_or(body);
+                    Some(describe_body(&kind, body))
+                })
+                .flatten()
+                .collect()
+        }
+        _ => vec![describe_one(body)],
+    }
+}
+
+fn describe_one(body: &str) -> String {
+    let info = read_body(body);
     let mut out = info.exten.clone();
     if let Some(state) = &info.dialog {
         out.push_str(&format!(" dialog={state}"));
@@ -426,9 +466,6 @@ pub fn describe(notify: &Notify) -> String {
         }
     } else if let Some(status) = &info.xpidf {
         out.push_str(&format!(" status={status}"));
-    }
-    if notify.subscription_state.starts_with("terminated") {
-        out.push_str(&format!(" ({})", notify.subscription_state));
     }
     out
 }

@@ -250,3 +250,50 @@ fn remote_without_a_server_says_so() {
         run.stderr
     );
 }
+
+#[test]
+fn register_lights_a_key_of_a_watched_blf_list_on_the_demo() {
+    let server = start_serve(&[]);
+    let list = format!("sip:blf-keys@127.0.0.1:{}", server.port);
+    let watch = Command::new(env!("CARGO_BIN_EXE_dialstate"))
+        .args([
+            "watch",
+            &list,
+            "--list",
+            "--from",
+            "alice",
+            "--count",
+            "2",
+            "--timeout",
+            "10",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until(|| {
+        server
+            .remote("pjsip show subscriptions inbound")
+            .contains("Resource: blf-keys/presence\n")
+    });
+    let aor = format!("sip:6001@127.0.0.1:{}", server.port);
+    let wrong = dialstate(&["register", &aor, "--from", "6001:nope"]);
+    assert_eq!(wrong.stdout, "401 Unauthorized\n");
+    let ok = dialstate(&["register", &aor, "--from", "6001:6001-secret"]);
+    assert_eq!(
+        ok.stdout,
+        "200 OK\nContact: <sip:6001@127.0.0.1:5999>;expires=3599\n"
+    );
+    assert!(server
+        .remote("pjsip show contacts")
+        .contains("  Contact:  6001/sip:6001@127.0.0.1:5999 "));
+    let out = watch.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    // The full list first, then only the key that changed; the final NOTIFY lists all again.
+    assert_eq!(
+        text,
+        "6001 Unavailable presence=not_set\n6002 Unavailable presence=not_set\n6003 Ready presence=not_set\n6004 Unavailable presence=not_set\n6005 Unavailable presence=not_set\n\
+6001 Ready presence=not_set\n\
+6001 Ready presence=not_set\n6002 Unavailable presence=not_set\n6003 Ready presence=not_set\n6004 Unavailable presence=not_set\n6005 Unavailable presence=not_set (terminated)\n"
+    );
+    assert_eq!(server.terminate(), 0);
+}
