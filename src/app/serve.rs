@@ -84,6 +84,10 @@ impl Hints for PbxHints {
             .set_remote_device(device, eid, state);
     }
 
+    fn display_name(&mut self, key: &HintKey) -> Option<String> {
+        Some(lock(&self.0).get_var(&format!("HINT({}@{},n)", key.exten, key.context)))
+    }
+
     fn forget_remote(&mut self, eid: crate::state::Eid) {
         lock(&self.0).state_mut().forget_remote(eid);
     }

@@ -99,6 +99,10 @@ pub trait Hints: Send {
     }
     /// Forgets what another server announced (its publication ended).
     fn forget_remote(&mut self, _eid: crate::state::Eid) {}
+    /// The display name of a hint (`exten => 100,hint,PJSIP/a(Alice)` → `Alice`).
+    fn display_name(&mut self, _key: &HintKey) -> Option<String> {
+        None
+    }
 }
 
 /// Where subscriptions are kept across restarts (the state database's writer thread).
@@ -1119,6 +1123,9 @@ impl Notifier {
         self.expiry
             .push(Reverse((sub.expires_at, id, sub.generation)));
         out.push(self.subscribe_ok(msg, via, inb, granted, transport, &local_tag, is_list));
+        if is_list && !self.rebuild_list(id, now, out) {
+            return;
+        }
         self.save(id);
         self.publish_row(id);
         // A refresh resends the cached body with the new expiry.

@@ -241,3 +241,58 @@ async fn batched_and_full_state_lists() {
     assert!(rlmi_lists(&last.body)[0].ends_with("full=true"));
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_rebuilds_the_tree_and_display_names_show_in_rlmi() {
+    let dir = crate::sip::temp("rls-reload");
+    std::fs::create_dir_all(&dir).unwrap();
+    let ext = dir.join("extensions.conf");
+    std::fs::write(
+        &ext,
+        "[internal]\nexten => 7001,hint,Custom:a(Alice Example)\n",
+    )
+    .unwrap();
+    let pjsip = "[alice]\ntype=endpoint\ncontext=internal\n\n[grow]\ntype=resource_list\nevent=presence\nresource_display_name=yes\nlist_item=7001,7005\n";
+    let server = launch_conf(
+        Arc::new(dialstate::config::FsProvider),
+        &ext,
+        ":memory:",
+        "127.0.0.1:0".parse().unwrap(),
+        pjsip,
+    )
+    .await;
+    let mut sub = list_subscriber(&server, "grow", true).await;
+    assert_eq!(sub.subscribe(600, WAIT).await.unwrap(), 200);
+    let first = sub.next_notify(WAIT).await.unwrap();
+    assert_eq!(rlmi_resources(&first.body), ["7001"]);
+    assert!(
+        first.body.contains("<name>Alice Example</name>"),
+        "{}",
+        first.body
+    );
+
+    // 7005 gets a hint; the next refresh rebuilds the tree: a full NOTIFY with both, the RLMI
+    // version counting on.
+    std::fs::write(
+        &ext,
+        "[internal]\nexten => 7001,hint,Custom:a(Alice Example)\nexten => 7005,hint,Custom:e\n",
+    )
+    .unwrap();
+    server.remote("dialplan reload").await;
+    assert_eq!(sub.subscribe(600, WAIT).await.unwrap(), 200);
+    let rebuilt = sub.next_notify(WAIT).await.unwrap();
+    assert_eq!(rlmi_resources(&rebuilt.body), ["7001", "7005"]);
+    assert_eq!(rlmi_lists(&rebuilt.body), ["grow v1 full=true"]);
+    let hints = server.remote("core show hints").await;
+    assert!(
+        hints
+            .lines()
+            .any(|l| l.starts_with("7005@internal") && l.ends_with("Watchers  1")),
+        "{hints}"
+    );
+    // The new leaf is watched: its changes arrive.
+    server.remote("devstate change Custom:e INUSE").await;
+    let n = sub.next_notify(WAIT).await.unwrap();
+    assert_eq!(rlmi_resources(&n.body), ["7005"]);
+    server.stop().await;
+}

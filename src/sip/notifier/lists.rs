@@ -49,6 +49,8 @@ pub(super) enum Node {
 #[derive(Debug)]
 pub(super) struct Leaf {
     pub resource: Box<str>,
+    /// The RLMI `<name>`: the resource, or the hint's display name (`resource_display_name`).
+    pub name: Box<str>,
     pub key: HintKey,
     pub uri: Box<str>,
     pub instance: Box<str>,
@@ -64,6 +66,20 @@ pub(super) struct Leaf {
 }
 
 impl ListNode {
+    /// The names of the tree in order (what a refresh compares, §9.6).
+    fn shape(&self, out: &mut Vec<String>) {
+        for child in &self.children {
+            match child {
+                Node::Leaf(leaf) => out.push(format!("{}/{}", leaf.resource, leaf.name)),
+                Node::List { node, .. } => {
+                    out.push(format!("[{}", node.name));
+                    node.shape(out);
+                    out.push("]".to_string());
+                }
+            }
+        }
+    }
+
     fn leaves(&self, out: &mut Vec<HintKey>) {
         for child in &self.children {
             match child {
@@ -208,6 +224,75 @@ struct Render<'a> {
 }
 
 impl Notifier {
+    /// A refresh of a list subscription rebuilds its tree from the configuration now in force
+    /// (§9.6): a different tree replaces the old one (keeping the RLMI version counter), the
+    /// same one is kept; a list left with no resource ends the subscription. True while the
+    /// subscription lives.
+    pub(super) fn rebuild_list(&mut self, id: u64, now: Now, out: &mut Vec<Outbound>) -> bool {
+        let Some(sub) = self.subs.get(&id) else {
+            return false;
+        };
+        let Some(old) = &sub.list else {
+            return true;
+        };
+        let package = sub
+            .event
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        let (name, context) = (sub.exten.to_string(), sub.context.to_string());
+        let mut old_shape = Vec::new();
+        old.root.shape(&mut old_shape);
+        let old_version = old.root.version;
+        let base = Uri::parse(&sub.local_uri).ok();
+        let built = match base {
+            Some(base) if self.config.resource_lists.contains_key(&name) => {
+                self.build_list(&name, &package, &context, &base, None)
+            }
+            _ => None,
+        };
+        let Some((mut list, states)) = built else {
+            tracing::info!(list = %name, "list has no resources any more; subscription ended");
+            self.terminate(id, End::HintGone, now, out);
+            return false;
+        };
+        let mut new_shape = Vec::new();
+        list.root.shape(&mut new_shape);
+        if new_shape == old_shape {
+            // The same tree: give back what the rebuild subscribed.
+            for (key, _) in &states {
+                self.hints_api.release(key);
+            }
+            return true;
+        }
+        list.root.version = old_version;
+        let Some(sub) = self.subs.get_mut(&id) else {
+            return false;
+        };
+        let old_keys = sub.list.as_ref().map(|l| l.keys()).unwrap_or_default();
+        sub.list = Some(Box::new(list));
+        for key in old_keys {
+            if let Some(entry) = self.hints.get_mut(&key) {
+                entry.subs.swap_remove(&id);
+                if entry.subs.is_empty() {
+                    self.hints.remove(&key);
+                }
+            }
+            self.hints_api.release(&key);
+        }
+        for (key, state) in states {
+            let entry = self.hints.entry(key).or_insert_with(|| super::HintEntry {
+                state,
+                subs: indexmap::IndexSet::new(),
+                templates: Vec::new(),
+            });
+            entry.subs.insert(id);
+        }
+        true
+    }
+
     fn letters(&mut self) -> String {
         letters(&mut self.rng)
     }
@@ -256,6 +341,7 @@ impl Notifier {
         let mut children = Vec::new();
         for item in &list.items {
             if !visited.insert(item.clone()) {
+                tracing::info!(list = %name, item = %item, "list item already in the tree (a duplicate or a loop); left out");
                 continue;
             }
             let nested = self
@@ -269,9 +355,18 @@ impl Notifier {
                     children.push(Node::List { node, instance });
                 }
             } else if let Some((key, state)) = self.hints_api.subscribe(context, item) {
+                let name = if list.resource_display_name {
+                    self.hints_api
+                        .display_name(&key)
+                        .filter(|n| !n.is_empty())
+                        .unwrap_or_else(|| item.clone())
+                } else {
+                    item.clone()
+                };
                 states.push((key.clone(), state));
                 children.push(Node::Leaf(Leaf {
                     resource: item.as_str().into(),
+                    name: name.into(),
                     key,
                     uri: base.with_user(item).to_string().into(),
                     instance: self.letters().into(),
@@ -282,7 +377,7 @@ impl Notifier {
                     gone: false,
                 }));
             } else {
-                tracing::debug!(list = %name, item = %item, "list item has no hint; left out");
+                tracing::info!(list = %name, item = %item, "list item has no hint; left out");
             }
         }
         if children.is_empty() {
@@ -408,7 +503,7 @@ fn show_node(
                 );
                 children.push(ShownChild::Resource {
                     uri: leaf.uri.clone(),
-                    name: leaf.resource.clone(),
+                    name: leaf.name.clone(),
                     instance: leaf.instance.clone(),
                     cid: letters(rng),
                     state: if leaf.gone {
