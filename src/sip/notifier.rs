@@ -449,11 +449,14 @@ impl Notifier {
         if inb.bytes.iter().all(|b| b.is_ascii_whitespace()) {
             return; // keep-alive
         }
-        if !self.admit(inb.peer.ip(), now) {
+        // Responses are not counted against the flood limit: they answer our own NOTIFYs and
+        // PUBLISHes (bounded by what we send), and one unmatched costs only a header scan.
+        let response = inb.bytes.starts_with(b"SIP/2.0 ");
+        if !response && !self.admit(inb.peer.ip(), now) {
             self.stats.dropped += 1;
             return;
         }
-        if inb.bytes.starts_with(b"SIP/2.0 ") {
+        if response {
             // Responses (to our NOTIFYs) are read without a full parse: status, top Via
             // branch, Retry-After.
             if let Some((code, branch, retry_after)) =
