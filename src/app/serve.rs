@@ -69,6 +69,17 @@ impl Hints for PbxHints {
         lock(&self.0).state_mut().add_external_watchers(key, -1);
     }
 
+    fn peek(&mut self, key: &HintKey) -> Option<HintState> {
+        let pbx = lock(&self.0);
+        let view = pbx.state().hint(key)?;
+        Some(HintState {
+            state: view.state,
+            presence: view.presence.clone(),
+            has_devices: !Hint::parse(view.text).devices.is_empty(),
+            ringing: None,
+        })
+    }
+
     fn set_device(&mut self, device: &str, state: crate::state::DeviceState) {
         lock(&self.0).state_mut().set_device(device, state);
     }

@@ -99,6 +99,10 @@ pub trait Hints: Send {
     }
     /// Forgets what another server announced (its publication ended).
     fn forget_remote(&mut self, _eid: crate::state::Eid) {}
+    /// A hint's current state without counting a watcher (hint-state PUBLISH).
+    fn peek(&mut self, _key: &HintKey) -> Option<HintState> {
+        None
+    }
     /// The display name of a hint (`exten => 100,hint,PJSIP/a(Alice)` → `Alice`).
     fn display_name(&mut self, _key: &HintKey) -> Option<String> {
         None
@@ -1537,6 +1541,11 @@ impl Notifier {
     /// A change from the state engine, queued: the server then calls `pump`. What an earlier
     /// change queued is sent first, so every watcher not busy with a NOTIFY sees each state.
     pub fn queue_change(&mut self, change: &Change, now: Now, out: &mut Vec<Outbound>) {
+        if let Change::Extension { key, .. } | Change::Presence { key, .. } = change {
+            if self.publishes_hints() {
+                self.publish_hint(key, now, out);
+            }
+        }
         if matches!(change, Change::Extension { .. } | Change::Presence { .. }) {
             while self.pump(now, out, usize::MAX) {}
         }

@@ -7,6 +7,7 @@ mod cli;
 mod cluster;
 mod corpus;
 mod interp;
+mod publish;
 mod register;
 mod regression;
 mod rls;

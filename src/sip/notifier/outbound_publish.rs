@@ -8,6 +8,12 @@
 //! `asterisk-publication` with `devicestate_publish` asks its peer for a refresh; on shutdown
 //! the publication is removed (`Expires: 0`).
 //!
+//! With `event=presence` or `event=dialog` and `@body=<type>` it publishes hint state instead
+//! (res_pjsip_exten_state.c's publisher, §11.1): every change of a hint whose context and
+//! extension match `@context` and `@exten` is sent as that body, built as for a subscriber with
+//! the `from_uri` as local and the `to_uri` as remote URI, without device detail, the
+//! dialog-info version counting per publisher.
+//!
 //! dialstate refreshes 5 s before the publication expires (Asterisk refreshes only when the
 //! whole `expiration` has passed, racing the server's expiry).
 
@@ -18,19 +24,21 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::sip::body::{self, BodyOptions, BodyType, HintSnapshot, Slots};
 use crate::sip::config::{OutboundPublish, Protocol};
 use crate::sip::limits;
 use crate::sip::message::Message;
 use crate::sip::publish::{self, DEVICESTATE_EVENT};
 use crate::sip::uri::Uri;
-use crate::state::DeviceState;
+use crate::state::{DeviceState, HintKey};
 
 use super::{Notifier, Now, Outbound};
 
 /// What one PUBLISH carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Send {
-    Body(String),
+    /// A body and its Content-Type.
+    Body(&'static str, String),
     /// A body-less refresh of the publication.
     Refresh,
     /// `Expires: 0`.
@@ -41,6 +49,9 @@ enum Send {
 #[derive(Debug)]
 pub(super) struct Publisher {
     conf: OutboundPublish,
+    /// Hint state publishing: the body type, and the dialog-info version of the next body.
+    hint_body: Option<BodyType>,
+    version: u64,
     dest: Option<SocketAddr>,
     call_id: String,
     cseq: u32,
@@ -90,6 +101,8 @@ impl Publisher {
             tracing::error!(publish = %conf.name, uri = %conf.server_uri, "outbound publish: server_uri does not resolve; nothing is published");
         }
         Publisher {
+            hint_body: None,
+            version: 0,
             expires: conf.expiration,
             conf,
             dest,
@@ -105,7 +118,8 @@ impl Publisher {
     }
 
     fn wants(&self, device: &str) -> bool {
-        self.conf.event == DEVICESTATE_EVENT
+        self.hint_body.is_none()
+            && self.conf.event == DEVICESTATE_EVENT
             && self
                 .conf
                 .device_state_filter
@@ -114,17 +128,107 @@ impl Publisher {
     }
 }
 
+const JSON: &str = "application/json";
+
 impl Notifier {
+    /// Whether any publisher sends hint state (the notifier then looks at every hint change).
+    pub(super) fn publishes_hints(&self) -> bool {
+        self.publishers.iter().any(|p| p.hint_body.is_some())
+    }
+
+    /// A hint changed: each hint-state publisher whose `@context` and `@exten` match sends
+    /// its body.
+    pub(super) fn publish_hint(&mut self, key: &HintKey, now: Now, out: &mut Vec<Outbound>) {
+        let wanted: Vec<usize> = self
+            .publishers
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                p.hint_body.is_some()
+                    && p.conf
+                        .context_filter
+                        .as_ref()
+                        .is_none_or(|re| re.is_match(&key.context))
+                    && p.conf
+                        .exten_filter
+                        .as_ref()
+                        .is_none_or(|re| re.is_match(&key.exten))
+            })
+            .map(|(at, _)| at)
+            .collect();
+        if wanted.is_empty() {
+            return;
+        }
+        let Some(state) = self.hints_api.peek(key) else {
+            return;
+        };
+        for at in wanted {
+            let p = &mut self.publishers[at];
+            let Some(kind) = p.hint_body else { continue };
+            let snap = HintSnapshot {
+                exten: &key.exten,
+                state: state.state,
+                presence: &state.presence,
+                ringing: None,
+                has_device_info: false,
+            };
+            let template = body::build(kind, &snap, BodyOptions::default());
+            let domain = Uri::parse(
+                p.conf
+                    .from_uri
+                    .trim_start_matches('<')
+                    .trim_end_matches('>'),
+            )
+            .map(|u| u.host)
+            .unwrap_or_default();
+            let text = template.render(&Slots {
+                local_uri: p
+                    .conf
+                    .from_uri
+                    .trim_start_matches('<')
+                    .trim_end_matches('>'),
+                remote_uri: p.conf.to_uri.trim_start_matches('<').trim_end_matches('>'),
+                domain: &domain,
+                version: p.version,
+                atom_id: &super::random_id(),
+            });
+            p.version += 1;
+            if p.queue.len() >= limits::MAX_PUBLISH_QUEUE {
+                p.queue.pop_front();
+            }
+            p.queue.push_back(Send::Body(kind.content_type(), text));
+        }
+        self.pump_publishers(now, out);
+    }
+
     /// The publishers of this configuration (called once, at start).
     pub(super) fn publishers_from_config(&mut self) {
         let confs = self.config.outbound_publishes.clone();
         for conf in confs {
-            if conf.event != DEVICESTATE_EVENT {
-                tracing::warn!(publish = %conf.name, event = %conf.event, "outbound publish of this event is not supported yet; skipped");
-                continue;
-            }
+            let hint_body = match conf.event.as_str() {
+                DEVICESTATE_EVENT => None,
+                "presence" | "dialog" => {
+                    let body = conf.body.as_deref().and_then(BodyType::from_mime);
+                    let fits = match (conf.event.as_str(), body) {
+                        ("dialog", Some(BodyType::DialogInfo)) => true,
+                        ("presence", Some(b)) => b != BodyType::DialogInfo,
+                        _ => false,
+                    };
+                    if !fits {
+                        tracing::error!(publish = %conf.name, event = %conf.event, body = ?conf.body, "outbound publish needs an @body of its event package; skipped");
+                        continue;
+                    }
+                    body
+                }
+                other => {
+                    tracing::warn!(publish = %conf.name, event = %other, "outbound publish of this event is not supported; skipped");
+                    continue;
+                }
+            };
             let seed = uuid::Uuid::new_v4().as_u128();
-            self.publishers.push(Publisher::new(conf, seed));
+            let mut publisher = Publisher::new(conf, seed);
+            publisher.hint_body = hint_body;
+            self.publishers.push(publisher);
         }
     }
 
@@ -147,8 +251,10 @@ impl Notifier {
             .collect();
         for name in names {
             if let Some(p) = self.publishers.iter_mut().find(|p| p.conf.name == name) {
-                p.queue
-                    .push_back(Send::Body(publish::Message::Refresh { eid }.to_json()));
+                p.queue.push_back(Send::Body(
+                    JSON,
+                    publish::Message::Refresh { eid }.to_json(),
+                ));
             }
         }
         self.pump_publishers(now, out);
@@ -179,7 +285,7 @@ impl Notifier {
                 tracing::warn!(publish = %p.conf.name, "outbound publish queue full; oldest change dropped");
                 p.queue.pop_front();
             }
-            p.queue.push_back(Send::Body(body.clone()));
+            p.queue.push_back(Send::Body(JSON, body.clone()));
         }
     }
 
@@ -194,6 +300,7 @@ impl Notifier {
         for (device, state) in devices {
             if p.wants(&device) {
                 p.queue.push_back(Send::Body(
+                    JSON,
                     publish::Message::DeviceState {
                         device,
                         state,
@@ -281,10 +388,10 @@ impl Notifier {
         let expires = if send == Send::Remove { 0 } else { p.expires };
         let _ = write!(text, "Expires: {expires}\r\nUser-Agent: {user_agent}\r\n");
         match &send {
-            Send::Body(body) => {
+            Send::Body(content_type, body) => {
                 let _ = write!(
                     text,
-                    "Content-Type: application/json\r\nContent-Length: {:>5}\r\n\r\n{body}",
+                    "Content-Type: {content_type}\r\nContent-Length: {:>5}\r\n\r\n{body}",
                     body.len()
                 );
             }
@@ -364,7 +471,7 @@ impl Notifier {
                 p.etag = None;
                 p.call_id = uuid::Uuid::new_v4().to_string();
                 match flight.send {
-                    Send::Body(_) => retry(p, flight.send),
+                    Send::Body(..) => retry(p, flight.send),
                     Send::Refresh | Send::Remove => {}
                 }
             }

@@ -1,0 +1,162 @@
+//! Outbound PUBLISH against a presence server played by a raw UDP socket (spec §11.1, RFC 3903):
+//! hint state as PIDF when a matching hint changes, the digest challenge answered, SIP-If-Match
+//! on the next change, 412 answered with a fresh initial PUBLISH, 423 with Min-Expires, and the
+//! publication removed on shutdown.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use dialstate::config::MemProvider;
+use dialstate::sip::message::Message;
+use tokio::net::UdpSocket;
+
+use crate::sip::{launch_conf, WAIT};
+
+const EXTENSIONS: &str = "\
+[internal]
+exten => 6001,hint,Custom:a
+exten => 7001,hint,Custom:b
+";
+
+async fn next_publish(ps: &UdpSocket) -> (Message, std::net::SocketAddr) {
+    let mut buf = vec![0u8; 65_536];
+    let (n, from) = tokio::time::timeout(WAIT, ps.recv_from(&mut buf))
+        .await
+        .expect("a PUBLISH in time")
+        .unwrap();
+    let msg = Message::parse(&buf[..n]).unwrap();
+    assert_eq!(msg.method(), Some("PUBLISH"));
+    (msg, from)
+}
+
+async fn answer(
+    ps: &UdpSocket,
+    to: std::net::SocketAddr,
+    msg: &Message,
+    status: &str,
+    extra: &str,
+) {
+    let mut text = format!("SIP/2.0 {status}\r\n");
+    for v in msg.all("Via") {
+        text.push_str(&format!("Via: {v}\r\n"));
+    }
+    for h in ["From", "To", "Call-ID", "CSeq"] {
+        text.push_str(&format!("{h}: {}\r\n", msg.header(h).unwrap()));
+    }
+    text.push_str(extra);
+    text.push_str("Content-Length: 0\r\n\r\n");
+    ps.send_to(text.as_bytes(), to).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hint_state_is_published_with_rfc3903_entity_tags() {
+    let ps = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let port = ps.local_addr().unwrap().port();
+    let pjsip = format!(
+        "[ps-auth]\ntype=auth\nauth_type=userpass\nusername=pub\npassword=pubpw\n\n\
+[to-ps]\ntype=outbound-publish\nserver_uri=sip:presence@127.0.0.1:{port}\nevent=presence\n\
+@body=application/pidf+xml\n@context=^internal$\n@exten=^60\noutbound_auth=ps-auth\nexpiration=120\n"
+    );
+    let provider = MemProvider::default().with("conf/extensions.conf", EXTENSIONS);
+    let server = launch_conf(
+        Arc::new(provider),
+        Path::new("conf/extensions.conf"),
+        ":memory:",
+        "127.0.0.1:0".parse().unwrap(),
+        &pjsip,
+    )
+    .await;
+
+    // 7001 does not match @exten: nothing is published for it.
+    server.remote("devstate change Custom:b INUSE").await;
+    server.remote("devstate change Custom:a INUSE").await;
+    let (first, peer) = next_publish(&ps).await;
+    match &first.start {
+        dialstate::sip::message::Start::Request { uri, .. } => {
+            assert_eq!(uri.to_string(), format!("sip:presence@127.0.0.1:{port}"))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(first.header("Event"), Some("presence"));
+    assert_eq!(first.header("Expires"), Some("120"));
+    assert_eq!(first.header("SIP-If-Match"), None);
+    assert_eq!(first.header("Content-Type"), Some("application/pidf+xml"));
+    let body = String::from_utf8_lossy(&first.body).into_owned();
+    assert!(
+        body.contains(&format!("entity=\"sip:presence@127.0.0.1:{port}\""))
+            && body.contains("<tuple id=\"6001\">")
+            && body.contains("<note>On the phone</note>"),
+        "{body}"
+    );
+    // The digest challenge is answered.
+    answer(
+        &ps,
+        peer,
+        &first,
+        "401 Unauthorized",
+        "WWW-Authenticate: Digest realm=\"ps\",nonce=\"n0nce\",algorithm=MD5,qop=\"auth\"\r\n",
+    )
+    .await;
+    let (authed, _) = next_publish(&ps).await;
+    let auth = authed.header("Authorization").unwrap_or_default();
+    assert!(
+        auth.starts_with("Digest username=\"pub\", realm=\"ps\", nonce=\"n0nce\""),
+        "{auth}"
+    );
+    assert!(authed.cseq().unwrap().0 > first.cseq().unwrap().0);
+    assert_eq!(authed.body, first.body);
+    answer(
+        &ps,
+        peer,
+        &authed,
+        "200 OK",
+        "SIP-ETag: e1\r\nExpires: 120\r\n",
+    )
+    .await;
+
+    // The next change modifies the publication.
+    server.remote("devstate change Custom:a NOT_INUSE").await;
+    let (modify, _) = next_publish(&ps).await;
+    assert_eq!(modify.header("SIP-If-Match"), Some("e1"));
+    assert!(String::from_utf8_lossy(&modify.body).contains("<note>Ready</note>"));
+    // 412: the server lost it; a fresh initial PUBLISH (no entity tag, new Call-ID).
+    answer(&ps, peer, &modify, "412 Conditional Request Failed", "").await;
+    let (again, _) = next_publish(&ps).await;
+    assert_eq!(again.header("SIP-If-Match"), None);
+    assert_ne!(again.header("Call-ID"), modify.header("Call-ID"));
+    assert_eq!(again.body, modify.body);
+    // 423: Min-Expires adopted.
+    answer(
+        &ps,
+        peer,
+        &again,
+        "423 Interval Too Brief",
+        "Min-Expires: 600\r\n",
+    )
+    .await;
+    let (longer, _) = next_publish(&ps).await;
+    assert_eq!(longer.header("Expires"), Some("600"));
+    answer(
+        &ps,
+        peer,
+        &longer,
+        "200 OK",
+        "SIP-ETag: e2\r\nExpires: 600\r\n",
+    )
+    .await;
+
+    // Shutdown removes the publication.
+    server.stop().await;
+    let (remove, _) = next_publish(&ps).await;
+    assert_eq!(remove.header("Expires"), Some("0"));
+    assert_eq!(remove.header("SIP-If-Match"), Some("e2"));
+    assert!(remove.body.is_empty());
+    let mut buf = [0u8; 2048];
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), ps.recv_from(&mut buf))
+            .await
+            .is_err(),
+        "nothing else (7001 never published)"
+    );
+}
