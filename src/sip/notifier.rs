@@ -574,6 +574,38 @@ impl Notifier {
         }
         self.created = None;
         let before = out.len();
+        // pjsip's message filter: a From, To or Contact URI that is not sip/sips gets 416 before
+        // anything else looks at the request.
+        let sip_scheme = |scheme: &str| scheme == "sip" || scheme == "sips";
+        let contact_scheme_ok = msg
+            .all("Contact")
+            .flat_map(crate::sip::message::split_commas)
+            .filter(|c| c.trim() != "*")
+            .all(|c| uri_scheme(&c).is_none_or(|s| sip_scheme(&s)));
+        if to.tag().is_none()
+            && (!sip_scheme(&from.uri.scheme) || !sip_scheme(&to.uri.scheme) || !contact_scheme_ok)
+        {
+            self.reply(
+                msg,
+                &via,
+                inb,
+                416,
+                "Unsupported URI Scheme",
+                &[],
+                None,
+                now,
+                out,
+            );
+            if out.len() > before {
+                self.remember_tx(
+                    tx_key,
+                    TxEntry::Sent(out[before].bytes.clone()),
+                    inb.transport,
+                    now,
+                );
+            }
+            return;
+        }
         match method.as_str() {
             "SUBSCRIBE" if to.tag().is_some() => self.in_dialog_subscribe(msg, &via, inb, now, out),
             "SUBSCRIBE" => self.initial_subscribe(msg, &via, &from, &to, inb, now, out),
@@ -1846,6 +1878,23 @@ impl Notifier {
             table.insert(id, row);
         }
     }
+}
+
+/// The scheme of a name-addr or addr-spec header value (`"Bob" <tel:+1555>;x` → `tel`),
+/// lower-cased; read textually, so URIs the strict parser refuses still have one.
+fn uri_scheme(value: &str) -> Option<String> {
+    let value = value.trim();
+    let inner = match value.find('<') {
+        Some(open) => &value[open + 1..],
+        None => value,
+    };
+    let (scheme, _) = inner.split_once(':')?;
+    let scheme = scheme.trim();
+    (!scheme.is_empty()
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b)))
+    .then(|| scheme.to_ascii_lowercase())
 }
 
 /// The key a list subscription is filed under (its leaves carry the real hints).

@@ -508,12 +508,19 @@ async fn rejections_follow_asterisk_check_order() {
             400,
             "Bad Request",
         ),
+        (
+            "non-sip contact, before auth",
+            "2000",
+            "Contact: <tel:+15551234>\r\nEvent: presence\r\n".to_string(),
+            416,
+            "Unsupported URI Scheme",
+        ),
     ];
     for (what, exten, extra, code, reason) in cases {
         let user = match *what {
             "declined" => "dave",
             "too brief" => "carol",
-            "auth first" | "no contact before auth" => "bob",
+            "auth first" | "no contact before auth" | "non-sip contact, before auth" => "bob",
             _ => "alice",
         };
         let resp = exchange(server.udp, &subscribe_text(user, exten, extra))
