@@ -243,6 +243,9 @@ struct Subscription {
     generation: u32,
     /// A resource-list subscription: its tree (the leaves' hints are its keys).
     list: Option<Box<lists::ListSub>>,
+    /// Over a stream transport with `rewrite_contact`: ends with its connection and is not
+    /// restored after a restart (spec §6.9, §10).
+    prune_on_boot: bool,
 }
 
 struct HintEntry {
@@ -1031,6 +1034,8 @@ impl Notifier {
             queued: false,
             generation: 0,
             list,
+            prune_on_boot: endpoint.rewrite_contact
+                && self.transports[inb.transport].protocol != Protocol::Udp,
         };
         out.push(self.subscribe_ok(msg, via, inb, granted, inb.transport, &local_tag, is_list));
         tracing::debug!(endpoint = %endpoint.name, resource = %resource, event = %event_value, "subscription established");
@@ -1601,6 +1606,21 @@ impl Notifier {
         }
     }
 
+    /// A stream connection closed: the subscriptions bound to it (`prune_on_boot`) end without
+    /// a NOTIFY (there is nothing left to send it on).
+    pub fn on_transport_closed(&mut self, transport: usize, peer: SocketAddr, now: Now) {
+        let gone: Vec<u64> = self
+            .subs
+            .values()
+            .filter(|s| s.prune_on_boot && s.transport == transport && s.source == peer)
+            .map(|s| s.id)
+            .collect();
+        for id in gone {
+            tracing::info!(id, %peer, "connection closed; subscription ended");
+            self.remove(id, now);
+        }
+    }
+
     /// Whether changes are waiting to be sent.
     pub fn has_backlog(&self) -> bool {
         !self.fanout.is_empty()
@@ -1770,6 +1790,7 @@ impl Notifier {
             remote_cseq: sub.remote_cseq,
             version: sub.version_reserved,
             list: sub.list.is_some(),
+            prune_on_boot: sub.prune_on_boot,
         };
         self.persist.save(&id.to_string(), &record.to_json());
     }
@@ -1789,6 +1810,10 @@ impl Notifier {
                 self.persist.delete(&r.id.to_string());
                 continue;
             };
+            if r.prune_on_boot {
+                self.persist.delete(&r.id.to_string());
+                continue;
+            }
             let (key, states, list) = if r.list {
                 let package = r.event.split(';').next().unwrap_or_default().trim();
                 let base = Uri::parse(&r.local_uri).ok();
@@ -1848,6 +1873,7 @@ impl Notifier {
                 queued: false,
                 generation: 0,
                 list,
+                prune_on_boot: false,
             };
             self.install(sub, states, now, out);
             restored += 1;

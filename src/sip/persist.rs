@@ -44,6 +44,8 @@ pub struct Record {
     /// A resource-list subscription (`exten` names the list; the tree is rebuilt on restore
     /// from the configuration then in force, spec §10 step 5).
     pub list: bool,
+    /// Bound to a stream connection (`rewrite_contact` over TCP): deleted at start.
+    pub prune_on_boot: bool,
 }
 
 impl Record {
@@ -58,7 +60,7 @@ impl Record {
             "dest": self.dest.to_string(), "source": self.source.to_string(),
             "expires": self.expires_epoch, "shown": self.shown_epoch, "granted": self.granted,
             "cseq": self.cseq, "remote_cseq": self.remote_cseq, "version": self.version,
-            "list": self.list,
+            "list": self.list, "prune_on_boot": self.prune_on_boot,
         })
         .to_string()
     }
@@ -103,6 +105,7 @@ impl Record {
             remote_cseq: u32::try_from(n("remote_cseq")?).ok()?,
             version: n("version")?,
             list: b("list").unwrap_or(false),
+            prune_on_boot: b("prune_on_boot").unwrap_or(false),
         })
     }
 }

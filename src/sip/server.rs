@@ -228,6 +228,7 @@ fn handle(
         }
         Event::Closed { transport, peer } => {
             tcp.remove(&(transport, peer));
+            notifier.on_transport_closed(transport, peer, t);
         }
     }
 }

@@ -54,6 +54,10 @@ type=auth
 auth_type=userpass
 username=bob
 password=secret
+[frank]
+type=endpoint
+context=internal
+rewrite_contact=yes
 [erin]
 type=endpoint
 context=internal
@@ -613,10 +617,56 @@ async fn retransmitted_subscribe_is_answered_from_its_transaction() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tcp_subscription_gets_notifies_on_its_connection() {
     let server = start(":memory:", EXTENSIONS).await;
+    let (_stream, messages) = tcp_subscribe(&server, "alice").await;
+    assert_eq!(messages[0].code(), Some(200));
+    assert_eq!(
+        messages[0].header("Contact"),
+        Some(format!("<sip:{};transport=TCP>", server.tcp).as_str())
+    );
+    assert_eq!(messages[1].method(), Some("NOTIFY"));
+    let via = messages[1].header("Via").unwrap();
+    assert!(
+        via.starts_with("SIP/2.0/TCP ") && via.ends_with(";alias"),
+        "{via}"
+    );
+    server.stop().await;
+}
+
+/// Over TCP with `rewrite_contact=yes` a subscription lives as long as its connection (spec
+/// §6.9); without it, it stays (as on a reference Asterisk).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_the_connection_ends_a_rewrite_contact_subscription() {
+    let server = start(":memory:", EXTENSIONS).await;
+    let (alice, _) = tcp_subscribe(&server, "alice").await;
+    let (frank, _) = tcp_subscribe(&server, "frank").await;
+    let subs = server.remote("pjsip show subscriptions inbound").await;
+    assert!(subs.ends_with("2 active subscriptions\n"), "{subs}");
+    drop(frank);
+    let mut left = String::new();
+    for _ in 0..50 {
+        left = server.remote("pjsip show subscriptions inbound").await;
+        if left.ends_with("1 active subscriptions\n") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        left.ends_with("1 active subscriptions\n") && left.contains("Endpoint: alice/"),
+        "{left}"
+    );
+    drop(alice);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let still = server.remote("pjsip show subscriptions inbound").await;
+    assert!(still.ends_with("1 active subscriptions\n"), "{still}");
+    server.stop().await;
+}
+
+/// Subscribes `user` to 6003 over TCP; the connection and its first two messages (200, NOTIFY).
+async fn tcp_subscribe(server: &Server, user: &str) -> (TcpStream, Vec<Message>) {
     let mut stream = TcpStream::connect(server.tcp).await.unwrap();
     let local = stream.local_addr().unwrap();
     let text = subscribe_text(
-        "alice",
+        user,
         "6003",
         "Contact: <sip:x@LOCAL;transport=tcp>\r\nEvent: presence\r\n",
     )
@@ -640,18 +690,7 @@ async fn tcp_subscription_gets_notifies_on_its_connection() {
             messages.push(Message::parse(&bytes).unwrap());
         }
     }
-    assert_eq!(messages[0].code(), Some(200));
-    assert_eq!(
-        messages[0].header("Contact"),
-        Some(format!("<sip:{};transport=TCP>", server.tcp).as_str())
-    );
-    assert_eq!(messages[1].method(), Some("NOTIFY"));
-    let via = messages[1].header("Via").unwrap();
-    assert!(
-        via.starts_with("SIP/2.0/TCP ") && via.ends_with(";alias"),
-        "{via}"
-    );
-    server.stop().await;
+    (stream, messages)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
