@@ -35,3 +35,5 @@ pub const UDP_BUFFER: usize = 4 << 20;
 pub const MAX_PUBLISH_QUEUE: usize = 65_536;
 /// Live inbound publications.
 pub const MAX_PUBLICATIONS: usize = 10_000;
+/// Host names of NOTIFY destinations kept resolved.
+pub const MAX_DNS_NAMES: usize = 10_000;

@@ -246,6 +246,9 @@ struct Subscription {
     /// Over a stream transport with `rewrite_contact`: ends with its connection and is not
     /// restored after a restart (spec §6.9, §10).
     prune_on_boot: bool,
+    /// The `host:port` of a Contact or Record-Route given by name, while `dest` is the packet
+    /// source waiting for its resolution.
+    dest_name: Option<Box<str>>,
 }
 
 struct HintEntry {
@@ -329,6 +332,10 @@ pub struct Notifier {
     ended_order: VecDeque<(Instant, TxKey)>,
     rate: HashMap<IpAddr, (u64, u32)>,
     table: InboundTable,
+    /// Resolved NOTIFY destination names (`host:port`), and the names waiting for the server
+    /// to resolve them.
+    dns: HashMap<String, SocketAddr>,
+    dns_wanted: Vec<String>,
     /// Batched list NOTIFYs by due time.
     batches: BinaryHeap<Reverse<(Instant, u64)>>,
     /// Random lowercase letters of list bodies (boundaries, Content-IDs, instance ids).
@@ -398,6 +405,8 @@ impl Notifier {
             rate: HashMap::new(),
             table: InboundTable::default(),
             batches: BinaryHeap::new(),
+            dns: HashMap::new(),
+            dns_wanted: Vec::new(),
             rng: (uuid::Uuid::new_v4().as_u128() as u64) | 1,
             registrar: Default::default(),
             reg_view: Arc::new(std::sync::Mutex::new(crate::sip::registrar::View {
@@ -985,7 +994,12 @@ impl Notifier {
             .min(limits::MAX_EXPIRES);
         let local_tag = random_id();
         let user_agent = msg.header("User-Agent").unwrap_or_default();
-        let dest = notify_destination(&routes, &contact.uri, inb.peer, endpoint.rewrite_contact);
+        let (dest, dest_name) = self.resolve(notify_destination(
+            &routes,
+            &contact.uri,
+            inb.peer,
+            endpoint.rewrite_contact,
+        ));
         let id = self.next_id;
         self.next_id += 1;
         let cseq = (uuid::Uuid::new_v4().as_u128() % 32768) as u32;
@@ -1036,6 +1050,7 @@ impl Notifier {
             list,
             prune_on_boot: endpoint.rewrite_contact
                 && self.transports[inb.transport].protocol != Protocol::Udp,
+            dest_name,
         };
         out.push(self.subscribe_ok(msg, via, inb, granted, inb.transport, &local_tag, is_list));
         tracing::debug!(endpoint = %endpoint.name, resource = %resource, event = %event_value, "subscription established");
@@ -1072,7 +1087,10 @@ impl Notifier {
         self.subs.insert(id, Box::new(sub));
         self.save(id);
         self.publish_row(id);
-        self.send_notify(id, None, now, out);
+        // A destination given by name waits for its resolution (`on_resolved` sends then).
+        if self.subs.get(&id).is_some_and(|s| s.dest_name.is_none()) {
+            self.send_notify(id, None, now, out);
+        }
     }
 
     fn in_dialog_subscribe(
@@ -1146,8 +1164,16 @@ impl Notifier {
             .filter(|c| usable_target(&c.uri))
         {
             sub.target = contact.uri.to_string().into();
-            sub.dest = notify_destination(&sub.routes, &contact.uri, inb.peer, false);
+            let target = notify_destination(&sub.routes, &contact.uri, inb.peer, false);
+            let (dest, name) = self.resolve(target);
+            if let Some(sub) = self.subs.get_mut(&id) {
+                sub.dest = dest;
+                sub.dest_name = name;
+            }
         }
+        let Some(sub) = self.subs.get_mut(&id) else {
+            return;
+        };
         let (transport, local_tag) = (sub.transport, sub.local_tag.clone());
         let is_list = sub.list.is_some();
         if let Some(list) = &mut sub.list {
@@ -1606,6 +1632,62 @@ impl Notifier {
         }
     }
 
+    /// The address of a NOTIFY target, and its name while that is not resolved yet (a name
+    /// never seen is queued for the server to resolve; the packet source serves meanwhile).
+    fn resolve(&mut self, target: Target) -> (SocketAddr, Option<Box<str>>) {
+        match target {
+            Target::Addr(addr) => (addr, None),
+            Target::Name(name, source) => match self.dns.get(&name) {
+                Some(addr) => (*addr, None),
+                None => {
+                    if !self.dns_wanted.contains(&name) && self.dns.len() < limits::MAX_DNS_NAMES {
+                        self.dns_wanted.push(name.clone());
+                    }
+                    (source, Some(name.into()))
+                }
+            },
+        }
+    }
+
+    /// Names the server should resolve (each asked once).
+    pub fn take_dns_requests(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.dns_wanted)
+    }
+
+    /// A name resolved: subscriptions waiting for it send their NOTIFYs there from now on.
+    /// A subscription's first NOTIFY waits for its destination.
+    pub fn on_resolved(
+        &mut self,
+        name: &str,
+        addr: Option<SocketAddr>,
+        now: Now,
+        out: &mut Vec<Outbound>,
+    ) {
+        match addr {
+            Some(addr) => {
+                self.dns.insert(name.to_string(), addr);
+            }
+            None => {
+                tracing::warn!(%name, "cannot resolve a NOTIFY destination; the packet source is used")
+            }
+        }
+        let mut first = Vec::new();
+        for sub in self.subs.values_mut() {
+            if sub.dest_name.as_deref() == Some(name) {
+                if let Some(addr) = addr {
+                    sub.dest = addr;
+                }
+                sub.dest_name = None;
+                if sub.sent.is_none() && sub.list.as_ref().is_none_or(|l| l.force_full) {
+                    first.push(sub.id);
+                }
+            }
+        }
+        for id in first {
+            self.send_notify(id, None, now, out);
+        }
+    }
+
     /// A stream connection closed: the subscriptions bound to it (`prune_on_boot`) end without
     /// a NOTIFY (there is nothing left to send it on).
     pub fn on_transport_closed(&mut self, transport: usize, peer: SocketAddr, now: Now) {
@@ -1874,6 +1956,7 @@ impl Notifier {
                 generation: 0,
                 list,
                 prune_on_boot: false,
+                dest_name: None,
             };
             self.install(sub, states, now, out);
             restored += 1;
@@ -2070,9 +2153,9 @@ fn notify_destination(
     contact: &Uri,
     source: SocketAddr,
     rewrite: bool,
-) -> SocketAddr {
+) -> Target {
     if rewrite {
-        return source;
+        return Target::Addr(source);
     }
     let uri = routes
         .first()
@@ -2080,9 +2163,15 @@ fn notify_destination(
         .map(|na| na.uri)
         .unwrap_or_else(|| contact.clone());
     match is_ip(&uri.host) {
-        Some(ip) => SocketAddr::new(ip, uri.port.unwrap_or(5060)),
-        None => source,
+        Some(ip) => Target::Addr(SocketAddr::new(ip, uri.port.unwrap_or(5060))),
+        None => Target::Name(format!("{}:{}", uri.host, uri.port.unwrap_or(5060)), source),
     }
+}
+
+/// Where NOTIFYs go: an address, or a host name to resolve (the packet source until then).
+enum Target {
+    Addr(SocketAddr),
+    Name(String, SocketAddr),
 }
 
 /// A 400 for a request that could not be parsed whole, when its Via, Call-ID, From, To and CSeq

@@ -57,6 +57,11 @@ enum Event {
         transport: usize,
         peer: SocketAddr,
     },
+    /// A NOTIFY destination's host name, resolved (or not).
+    Resolved {
+        name: String,
+        addr: Option<SocketAddr>,
+    },
 }
 
 /// The current time as the notifier takes it.
@@ -119,6 +124,25 @@ pub async fn run(
     notifier.start_publishing(now(), &mut out);
     loop {
         send_all(&mut out, &udp, &mut tcp, &events_tx, &mut tasks, &shutdown).await;
+        for name in notifier.take_dns_requests() {
+            let events = events_tx.clone();
+            tasks.spawn(async move {
+                let addr = tokio::time::timeout(
+                    Duration::from_secs(5),
+                    tokio::net::lookup_host(name.as_str()),
+                )
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .and_then(|addrs| {
+                    // IPv4 first: the usual transports are IPv4.
+                    let mut all: Vec<SocketAddr> = addrs.collect();
+                    all.sort_by_key(|a| !a.is_ipv4());
+                    all.into_iter().next()
+                });
+                let _ = events.send(Event::Resolved { name, addr }).await;
+            });
+        }
         if notifier.has_backlog() {
             // A fan-out in progress: take state changes that arrived meanwhile, then build and
             // send the next slice, so the first watchers hear of a change at once. Answers wait
@@ -230,6 +254,7 @@ fn handle(
             tcp.remove(&(transport, peer));
             notifier.on_transport_closed(transport, peer, t);
         }
+        Event::Resolved { name, addr } => notifier.on_resolved(&name, addr, t, out),
     }
 }
 

@@ -836,3 +836,37 @@ async fn dialog_info_shows_who_rings_a_phone_during_a_simulated_call() {
     assert!(!after.body.contains("call-id"));
     server.stop().await;
 }
+
+/// A Contact given by host name: the server resolves it (without blocking anyone) and sends
+/// the first NOTIFY there, not to the packet source.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notifies_go_to_a_contact_given_by_host_name() {
+    let server = start(":memory:", EXTENSIONS).await;
+    let phone = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let port = phone.local_addr().unwrap().port();
+    let resp = exchange(
+        server.udp,
+        &subscribe_text(
+            "alice",
+            "6003",
+            &format!("Contact: <sip:alice@localhost:{port}>\r\nEvent: presence\r\n"),
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.code(), Some(200));
+    let mut buf = vec![0u8; 65_536];
+    let (n, _) = tokio::time::timeout(WAIT, phone.recv_from(&mut buf))
+        .await
+        .expect("the NOTIFY reaches the Contact's host")
+        .unwrap();
+    let notify = Message::parse(&buf[..n]).unwrap();
+    assert_eq!(notify.method(), Some("NOTIFY"));
+    match &notify.start {
+        dialstate::sip::message::Start::Request { uri, .. } => {
+            assert_eq!(uri.to_string(), format!("sip:alice@localhost:{port}"))
+        }
+        other => panic!("{other:?}"),
+    }
+    server.stop().await;
+}
