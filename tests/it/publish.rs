@@ -146,7 +146,8 @@ async fn hint_state_is_published_with_rfc3903_entity_tags() {
     )
     .await;
 
-    // Shutdown removes the publication.
+    // Shutdown removes the publication (once the server has read that 200 and its entity tag).
+    tokio::time::sleep(Duration::from_millis(200)).await;
     server.stop().await;
     let (remove, _) = next_publish(&ps).await;
     assert_eq!(remove.header("Expires"), Some("0"));
