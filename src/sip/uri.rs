@@ -87,10 +87,11 @@ impl Uri {
                 Some((k, v)) => (k, Some(v)),
                 None => (p, None),
             };
-            // RFC 3261 §25.1: a parameter name is a token, a value paramchars (without `/`, which
-            // rsip-based peers misread in a Request-URI: `;x=tSIP/2.0` ends its request line).
+            // RFC 3261 §25.1: a parameter name is a token, a value paramchars, without the
+            // ones rsip-based peers misread in a Request-URI (`/ $ & ( ) : [ ]`: `;x=tSIP/2.0`
+            // ends its request line, `;x=$` makes it unreadable; checked by a test).
             let token = |c: u8| c.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&c);
-            let paramchar = |c: u8| c.is_ascii_alphanumeric() || b"-_.!~*'()%[]:&+$".contains(&c);
+            let paramchar = |c: u8| c.is_ascii_alphanumeric() || b"-_.!~*'%+".contains(&c);
             if k.is_empty() || !k.bytes().all(token) || !v.unwrap_or("x").bytes().all(paramchar) {
                 return Err(UriError::NoHost(text.to_string()));
             }
