@@ -69,6 +69,15 @@ impl Hints for PbxHints {
         lock(&self.0).state_mut().add_external_watchers(key, -1);
     }
 
+    fn all_hints(&mut self) -> Vec<HintKey> {
+        lock(&self.0)
+            .state()
+            .hints()
+            .filter(|h| !h.key.exten.starts_with('_'))
+            .map(|h| h.key.clone())
+            .collect()
+    }
+
     fn peek(&mut self, key: &HintKey) -> Option<HintState> {
         let pbx = lock(&self.0);
         let view = pbx.state().hint(key)?;

@@ -103,6 +103,10 @@ pub trait Hints: Send {
     fn peek(&mut self, _key: &HintKey) -> Option<HintState> {
         None
     }
+    /// Every hint (hint-state PUBLISH sends each matching one at start).
+    fn all_hints(&mut self) -> Vec<HintKey> {
+        Vec::new()
+    }
     /// The display name of a hint (`exten => 100,hint,PJSIP/a(Alice)` → `Alice`).
     fn display_name(&mut self, _key: &HintKey) -> Option<String> {
         None

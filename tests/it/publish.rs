@@ -1,5 +1,5 @@
 //! Outbound PUBLISH against a presence server played by a raw UDP socket (spec §11.1, RFC 3903):
-//! hint state as PIDF when a matching hint changes, the digest challenge answered, SIP-If-Match
+//! hint state as PIDF at start and when a matching hint changes, the digest challenge answered, SIP-If-Match
 //! on the next change, 412 answered with a fresh initial PUBLISH, 423 with Min-Expires, and the
 //! publication removed on shutdown.
 
@@ -68,9 +68,7 @@ async fn hint_state_is_published_with_rfc3903_entity_tags() {
     )
     .await;
 
-    // 7001 does not match @exten: nothing is published for it.
-    server.remote("devstate change Custom:b INUSE").await;
-    server.remote("devstate change Custom:a INUSE").await;
+    // At start: the state of every matching hint (6001 only: 7001 does not match @exten).
     let (first, peer) = next_publish(&ps).await;
     match &first.start {
         dialstate::sip::message::Start::Request { uri, .. } => {
@@ -86,7 +84,7 @@ async fn hint_state_is_published_with_rfc3903_entity_tags() {
     assert!(
         body.contains(&format!("entity=\"sip:presence@127.0.0.1:{port}\""))
             && body.contains("<tuple id=\"6001\">")
-            && body.contains("<note>On the phone</note>"),
+            && body.contains("<note>Ready</note>"),
         "{body}"
     );
     // The digest challenge is answered.
@@ -115,11 +113,12 @@ async fn hint_state_is_published_with_rfc3903_entity_tags() {
     )
     .await;
 
-    // The next change modifies the publication.
-    server.remote("devstate change Custom:a NOT_INUSE").await;
+    // A change of 7001 is not published; one of 6001 modifies the publication.
+    server.remote("devstate change Custom:b INUSE").await;
+    server.remote("devstate change Custom:a INUSE").await;
     let (modify, _) = next_publish(&ps).await;
     assert_eq!(modify.header("SIP-If-Match"), Some("e1"));
-    assert!(String::from_utf8_lossy(&modify.body).contains("<note>Ready</note>"));
+    assert!(String::from_utf8_lossy(&modify.body).contains("<note>On the phone</note>"));
     // 412: the server lost it; a fresh initial PUBLISH (no entity tag, new Call-ID).
     answer(&ps, peer, &modify, "412 Conditional Request Failed", "").await;
     let (again, _) = next_publish(&ps).await;

@@ -139,6 +139,11 @@ impl Notifier {
     /// A hint changed: each hint-state publisher whose `@context` and `@exten` match sends
     /// its body.
     pub(super) fn publish_hint(&mut self, key: &HintKey, now: Now, out: &mut Vec<Outbound>) {
+        self.queue_hint(key);
+        self.pump_publishers(now, out);
+    }
+
+    fn queue_hint(&mut self, key: &HintKey) {
         let wanted: Vec<usize> = self
             .publishers
             .iter()
@@ -198,7 +203,6 @@ impl Notifier {
             }
             p.queue.push_back(Send::Body(kind.content_type(), text));
         }
-        self.pump_publishers(now, out);
     }
 
     /// The publishers of this configuration (called once, at start).
@@ -241,6 +245,12 @@ impl Notifier {
         let devices = self.hints_api.local_devices();
         for (device, state) in devices {
             self.queue_device(&device, state);
+        }
+        // Hint-state publishers start with the state of every hint they publish.
+        if self.publishes_hints() {
+            for key in self.hints_api.all_hints() {
+                self.queue_hint(&key);
+            }
         }
         let eid = self.eid;
         let names: Vec<String> = self
