@@ -89,6 +89,21 @@ impl Notifier {
             return;
         };
         let config = match kind {
+            Kind::Initial if self.publications.len() >= crate::sip::limits::MAX_PUBLICATIONS => {
+                tracing::warn!(peer = %inb.peer, "publication limit reached");
+                self.reply(
+                    msg,
+                    via,
+                    inb,
+                    503,
+                    "Service Unavailable",
+                    &[("Retry-After", "60")],
+                    None,
+                    now,
+                    out,
+                );
+                return;
+            }
             Kind::Initial => {
                 let ruri = match msg.request_uri() {
                     Some(Ok(uri)) if uri.scheme == "sip" || uri.scheme == "sips" => uri,
