@@ -1,5 +1,5 @@
-//! `${...}` substitution (spec dialplan.md §4). The `$[...]` expression language arrives with the
-//! interpreter; until then an expression is kept as written, with its body substituted.
+//! `${...}` substitution (spec dialplan.md §4) and, in `expression`, Asterisk's `$[...]`
+//! expression language (§8).
 
 pub mod expression;
 mod subst;

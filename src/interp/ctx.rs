@@ -1,5 +1,5 @@
-//! What a dialplan function or application may ask of the channel it runs on. Functions and
-//! applications see only this trait, never each other or the executor's internals.
+//! What a dialplan function may ask of the channel it runs on: functions see only this trait,
+//! never each other or the executor's internals (applications get the executor, `Exec`).
 
 use crate::interp::trace::Level;
 

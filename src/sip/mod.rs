@@ -1,7 +1,7 @@
 //! The SIP presence layer: typed headers on top of rsip, NOTIFY bodies (PIDF, XPIDF,
-//! dialog-info), digest authentication, endpoints from `pjsip.conf`, and the subscription
-//! server. The parsers, bodies and state machines are pure; tokio lives only in `server.rs`
-//! and the transport.
+//! dialog-info, resource lists), digest authentication, the `pjsip.conf` objects, the registrar,
+//! PUBLISH, and the server. The parsers, bodies and state machines are pure; tokio lives only in
+//! `server.rs` and `client.rs`.
 
 pub mod auth;
 pub mod body;
