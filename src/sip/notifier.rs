@@ -344,8 +344,10 @@ pub struct Notifier {
     batches: BinaryHeap<Reverse<(Instant, u64)>>,
     /// Random lowercase letters of list bodies (boundaries, Content-IDs, instance ids).
     rng: u64,
-    registrar: crate::sip::registrar::Registrar,
+    /// The registrar (shared with the console, which lists it).
     reg_view: crate::sip::registrar::SharedView,
+    /// Which endpoints list each AOR (whose `PJSIP/<endpoint>` a registration can flip).
+    aor_endpoints: HashMap<String, Vec<String>>,
     /// When the next contact expires.
     reg_due: Option<Instant>,
     /// Endpoints with a contact (their `PJSIP/<name>` is NOT_INUSE).
@@ -359,7 +361,7 @@ pub struct Notifier {
     publishers: Vec<outbound_publish::Publisher>,
     /// Outbound PUBLISH transactions: branch number → publisher.
     publish_branches: FxHashMap<u64, usize>,
-    pub_refresh: BinaryHeap<Reverse<(Instant, usize)>>,
+
     pub stats: Stats,
 }
 
@@ -412,15 +414,23 @@ impl Notifier {
             dns: HashMap::new(),
             dns_wanted: Vec::new(),
             rng: (uuid::Uuid::new_v4().as_u128() as u64) | 1,
-            registrar: Default::default(),
             reg_view: Arc::new(std::sync::Mutex::new(crate::sip::registrar::View {
                 aors: config
                     .aors
                     .iter()
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect(),
-                contacts: Vec::new(),
+                registrar: Default::default(),
             })),
+            aor_endpoints: {
+                let mut map: HashMap<String, Vec<String>> = HashMap::new();
+                for ep in config.endpoints.values() {
+                    for aor in &ep.aors {
+                        map.entry(aor.clone()).or_default().push(ep.name.clone());
+                    }
+                }
+                map
+            },
             reg_due: None,
             online: Default::default(),
             eid: crate::state::Eid::random(),
@@ -429,7 +439,7 @@ impl Notifier {
             pub_expiry: BinaryHeap::new(),
             publishers: Vec::new(),
             publish_branches: FxHashMap::default(),
-            pub_refresh: BinaryHeap::new(),
+
             stats: Stats::default(),
         };
         n.publishers_from_config();
@@ -590,16 +600,17 @@ impl Notifier {
         }
         self.created = None;
         let before = out.len();
-        // pjsip's message filter: a From, To or Contact URI that is not sip/sips gets 416 before
-        // anything else looks at the request.
+        // Asterisk's message filter: a Contact URI that is not sip/sips, or a From or To that is
+        // not sip/sips/tel, gets 416 before anything else looks at the request.
         let sip_scheme = |scheme: &str| scheme == "sip" || scheme == "sips";
+        let allowed = |scheme: &str| sip_scheme(scheme) || scheme == "tel";
         let contact_scheme_ok = msg
             .all("Contact")
             .flat_map(crate::sip::message::split_commas)
             .filter(|c| c.trim() != "*")
             .all(|c| uri_scheme(&c).is_none_or(|s| sip_scheme(&s)));
         if to.tag().is_none()
-            && (!sip_scheme(&from.uri.scheme) || !sip_scheme(&to.uri.scheme) || !contact_scheme_ok)
+            && (!allowed(&from.uri.scheme) || !allowed(&to.uri.scheme) || !contact_scheme_ok)
         {
             self.reply(
                 msg,
@@ -1549,6 +1560,9 @@ impl Notifier {
                             list.mark(key, true);
                             if let Some(entry) = self.hints.get_mut(key) {
                                 entry.subs.swap_remove(&id);
+                                if entry.subs.is_empty() {
+                                    self.hints.remove(key);
+                                }
                             }
                             self.hints_api.release(key);
                             self.send_list_notify(id, None, true, now, out);
@@ -1704,6 +1718,9 @@ impl Notifier {
         for id in gone {
             tracing::info!(id, %peer, "connection closed; subscription ended");
             self.remove(id, now);
+        }
+        if self.transports[transport].protocol != Protocol::Udp {
+            self.contacts_connection_closed(peer, now);
         }
     }
 

@@ -29,6 +29,8 @@ pub struct Contact {
     pub call_id: String,
     /// Bound over a stream transport: gone with its connection, dropped on restart.
     pub prune_on_boot: bool,
+    /// Where the REGISTER came from (a stream contact ends when that connection closes).
+    pub source: Option<std::net::SocketAddr>,
 }
 
 impl Contact {
@@ -59,6 +61,7 @@ impl Contact {
             user_agent: s("user_agent").unwrap_or_default(),
             call_id: s("call_id").unwrap_or_default(),
             prune_on_boot: s("prune_on_boot").as_deref() == Some("yes"),
+            source: None,
         })
     }
 }
@@ -139,9 +142,13 @@ impl Registrar {
         endpoint: &str,
         user_agent: &str,
         call_id: &str,
-        stream: bool,
+        stream: Option<std::net::SocketAddr>,
         now_ms: u64,
     ) -> Result<Outcome, Refusal> {
+        // Contacts whose time is up do not count (Asterisk prunes them when it reads the AOR).
+        if let Some(list) = self.contacts.get_mut(&aor.name) {
+            list.retain(|c| c.expires_ms > now_ms);
+        }
         let bad = Refusal {
             code: 400,
             reason: "Bad Request",
@@ -210,7 +217,8 @@ impl Registrar {
                         endpoint: endpoint.to_string(),
                         user_agent: user_agent.to_string(),
                         call_id: call_id.to_string(),
-                        prune_on_boot: stream,
+                        prune_on_boot: stream.is_some(),
+                        source: stream,
                     };
                     outcome.saved.push(c.clone());
                     list.push(c);
@@ -259,6 +267,22 @@ impl Registrar {
         gone
     }
 
+    /// Drops the contacts bound over the stream connection from `peer`; returns them.
+    pub fn connection_closed(&mut self, peer: std::net::SocketAddr) -> Vec<Contact> {
+        let mut gone = Vec::new();
+        self.contacts.retain(|_, list| {
+            list.retain(|c| {
+                let keep = c.source != Some(peer);
+                if !keep {
+                    gone.push(c.clone());
+                }
+                keep
+            });
+            !list.is_empty()
+        });
+        gone
+    }
+
     /// The earliest expiry, in epoch milliseconds.
     pub fn next_expiry(&self) -> Option<u64> {
         self.contacts.values().flatten().map(|c| c.expires_ms).min()
@@ -278,11 +302,12 @@ impl Registrar {
     }
 }
 
-/// The registrar as the console sees it: AOR settings and contacts, updated by the notifier.
+/// The registrar and the AOR settings, shared by the notifier (which registers) and the
+/// console (which lists): one lock, no copies per REGISTER.
 #[derive(Debug, Default)]
 pub struct View {
     pub aors: BTreeMap<String, Aor>,
-    pub contacts: Vec<Contact>,
+    pub registrar: Registrar,
 }
 
 pub type SharedView = Arc<Mutex<View>>;
@@ -349,7 +374,7 @@ fn aor_body(out: &mut String, aor: &Aor, contacts: &[Contact]) {
 
 /// `pjsip show contacts`.
 pub fn show_contacts(view: &View) -> String {
-    let mut contacts = view.contacts.clone();
+    let mut contacts = view.registrar.all();
     if contacts.is_empty() {
         return "No objects found.\n\n".to_string();
     }
@@ -375,7 +400,7 @@ pub fn show_aors(view: &View) -> String {
     out.push_str(RULE);
     out.push_str("\n\n");
     for aor in view.aors.values() {
-        aor_body(&mut out, aor, &view.contacts);
+        aor_body(&mut out, aor, &view.registrar.all());
     }
     let _ = write!(out, "\nObjects found: {}\n\n", view.aors.len());
     out
@@ -390,7 +415,7 @@ pub fn show_aor(view: &View, name: &str) -> String {
     aor_header(&mut out);
     out.push_str(RULE);
     out.push_str("\n\n");
-    aor_body(&mut out, aor, &view.contacts);
+    aor_body(&mut out, aor, &view.registrar.all());
     out.push('\n');
     let mut rows: Vec<(String, String)> = vec![
         ("authenticate_qualify".into(), "false".into()),
@@ -418,7 +443,8 @@ pub fn show_aor(view: &View, name: &str) -> String {
         ("voicemail_extension".into(), String::new()),
     ];
     for uri in aor.static_contacts.iter().cloned().chain(
-        view.contacts
+        view.registrar
+            .all()
             .iter()
             .filter(|c| c.aor == aor.name)
             .map(|c| c.uri.clone()),

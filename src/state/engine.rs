@@ -49,6 +49,8 @@ struct DeviceEntry {
     remotes: Vec<(Eid, DeviceState)>,
     /// Whether anyone announced a state yet (the first announcement is never de-duplicated).
     announced: bool,
+    /// Whether this server announced a state (only those are published to peers).
+    local_announced: bool,
     hints: Vec<HintId>,
 }
 
@@ -385,6 +387,7 @@ impl StateEngine {
             local: default_device_state(id),
             remotes: Vec::new(),
             announced: false,
+            local_announced: false,
             hints: Vec::new(),
         });
         self.device_ids.insert(key.into_owned(), dev);
@@ -478,9 +481,10 @@ impl StateEngine {
         };
         let dev = self.intern_device(id);
         let entry = &mut self.devices[dev as usize];
-        if entry.announced && entry.local == state {
+        if entry.local_announced && entry.local == state {
             return;
         }
+        entry.local_announced = true;
         entry.local = state;
         if let Some(sink) = &self.local_sink {
             sink(id, state);
@@ -578,7 +582,7 @@ impl StateEngine {
         let mut out: Vec<(&str, DeviceState)> = self
             .devices
             .iter()
-            .filter(|d| d.announced && d.local != DeviceState::Unknown)
+            .filter(|d| d.local_announced && d.local != DeviceState::Unknown)
             .map(|d| (&*d.name, d.local))
             .collect();
         out.sort_by(|a, b| a.0.cmp(b.0));

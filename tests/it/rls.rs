@@ -194,11 +194,19 @@ async fn list_subscription_gets_full_then_partial_multipart_notifies() {
     );
     assert!(rlmi_lists(&refreshed.body)[0].ends_with("full=true"));
 
-    // Unsubscribe: a final full NOTIFY, and the watchers go.
+    // Unsubscribe: a final full NOTIFY, every instance terminated, and the watchers go.
     assert_eq!(sub.subscribe(0, WAIT).await.unwrap(), 200);
     let last = sub.next_notify(WAIT).await.unwrap();
     assert_eq!(last.subscription_state, "terminated");
-    assert_eq!(rlmi_resources(&last.body), ["7001", "7002", "sub", "7003"]);
+    assert_eq!(
+        rlmi_resources(&last.body),
+        [
+            "7001 (terminated)",
+            "7002 (terminated)",
+            "sub (terminated)",
+            "7003 (terminated)"
+        ]
+    );
     let hints = server.remote("core show hints").await;
     assert!(!hints.contains("Watchers  1"), "{hints}");
     server.stop().await;
@@ -294,5 +302,28 @@ async fn refresh_rebuilds_the_tree_and_display_names_show_in_rlmi() {
     server.remote("devstate change Custom:e INUSE").await;
     let n = sub.next_notify(WAIT).await.unwrap();
     assert_eq!(rlmi_resources(&n.body), ["7005"]);
+
+    // Every hint goes away: the resources show as terminated, and the last NOTIFY ends the
+    // subscription.
+    std::fs::write(&ext, "[internal]\nexten => 9999,1,NoOp()\n").unwrap();
+    server.remote("dialplan reload").await;
+    let mut last = sub.next_notify(WAIT).await.unwrap();
+    for _ in 0..2 {
+        if last.subscription_state == "terminated" {
+            break;
+        }
+        assert!(last.body.contains("state=\"terminated\""), "{}", last.body);
+        last = sub.next_notify(WAIT).await.unwrap();
+    }
+    assert_eq!(last.subscription_state, "terminated");
+    assert!(
+        rlmi_resources(&last.body)
+            .iter()
+            .all(|r| r.ends_with("(terminated)")),
+        "{}",
+        last.body
+    );
+    let subs = server.remote("pjsip show subscriptions inbound").await;
+    assert!(subs.ends_with("0 active subscriptions\n"), "{subs}");
     server.stop().await;
 }

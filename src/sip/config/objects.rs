@@ -146,8 +146,8 @@ fn flag(item: &crate::config::Item, name: &str, diags: &mut Diagnostics) -> Opti
     v
 }
 
-/// A POSIX extended regex as Asterisk's filters take it (case-insensitive for `@context` and
-/// `@exten`, as res_pjsip_exten_state compiles them).
+/// A POSIX extended regex as Asterisk's filters take it (every filter here is compiled
+/// case-insensitive by Asterisk: `REG_ICASE`).
 fn regex(
     item: &crate::config::Item,
     name: &str,
@@ -276,7 +276,7 @@ pub fn asterisk_publication(
         match &*item.name {
             "device_state" => publication.device_state = flag(item, name, diags)?,
             "device_state_filter" => {
-                publication.device_state_filter = Some(regex(item, name, false, diags)?)
+                publication.device_state_filter = Some(regex(item, name, true, diags)?)
             }
             "devicestate_publish" => {
                 publication.devicestate_publish = Some(item.value().trim().to_string())
@@ -320,7 +320,7 @@ pub fn outbound_publish(
             "outbound_auth" => publish.outbound_auth = names(value),
             "max_auth_attempts" => publish.max_auth_attempts = number(item, name, diags)?,
             "@device_state_filter" => {
-                publish.device_state_filter = Some(regex(item, name, false, diags)?)
+                publish.device_state_filter = Some(regex(item, name, true, diags)?)
             }
             "@body" => publish.body = Some(value.to_string()),
             "@context" => publish.context_filter = Some(regex(item, name, true, diags)?),

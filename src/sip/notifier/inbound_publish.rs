@@ -22,6 +22,8 @@ use super::{Inbound, Notifier, Now, Outbound};
 pub(super) struct Publication {
     /// The `asterisk-publication` that governs it.
     config: String,
+    /// The endpoint that made it (only it may refresh, modify or remove it).
+    endpoint: String,
     expires_at: Instant,
     /// The server whose states it carried.
     eid: Option<Eid>,
@@ -45,21 +47,23 @@ impl Notifier {
         now: Now,
         out: &mut Vec<Outbound>,
     ) {
+        // Out-of-dialog: identified and authenticated first, as pjsip's distributor does.
+        let user = msg
+            .from()
+            .map(|f| f.uri.user_name().to_string())
+            .unwrap_or_default();
+        let endpoint = self.config.endpoints.get(&user).cloned();
+        if !self.authenticate(msg, via, inb, endpoint.as_ref(), now, out) {
+            return;
+        }
+        let Some(endpoint) = endpoint else {
+            return;
+        };
         let event = msg
             .header("Event")
             .map(|e| e.split(';').next().unwrap_or_default().trim().to_string());
         if event.as_deref() != Some(DEVICESTATE_EVENT) {
-            self.reply(
-                msg,
-                via,
-                inb,
-                489,
-                "Bad Event",
-                &[("Allow-Events", "presence, dialog")],
-                None,
-                now,
-                out,
-            );
+            self.reply(msg, via, inb, 489, "Bad Event", &[], None, now, out);
             return;
         }
         let expires = match msg.expires() {
@@ -76,18 +80,6 @@ impl Notifier {
             return;
         };
         let expires = expires.unwrap_or(3600);
-        // Out-of-dialog: identified and authenticated as a SUBSCRIBE is.
-        let user = msg
-            .from()
-            .map(|f| f.uri.user_name().to_string())
-            .unwrap_or_default();
-        let endpoint = self.config.endpoints.get(&user).cloned();
-        if !self.authenticate(msg, via, inb, endpoint.as_ref(), now, out) {
-            return;
-        }
-        let Some(endpoint) = endpoint else {
-            return;
-        };
         let config = match kind {
             Kind::Initial if self.publications.len() >= crate::sip::limits::MAX_PUBLICATIONS => {
                 tracing::warn!(peer = %inb.peer, "publication limit reached");
@@ -145,7 +137,13 @@ impl Notifier {
                 config
             }
             Kind::Refresh(tag) | Kind::Modify(tag) | Kind::Remove(Some(tag)) => {
-                match self.publications.get(&tag) {
+                // A publication belongs to the endpoint that made it: another one guessing its
+                // entity tag gets 412 as if it did not exist (dialstate; Asterisk does not check).
+                match self
+                    .publications
+                    .get(&tag)
+                    .filter(|p| p.endpoint == endpoint.name)
+                {
                     Some(p) => p.config.clone(),
                     None => {
                         self.reply(
@@ -186,6 +184,7 @@ impl Notifier {
             .and_then(|t| self.publications.remove(&t))
             .unwrap_or(Publication {
                 config: config.clone(),
+                endpoint: endpoint.name.clone(),
                 expires_at: now.mono,
                 eid: None,
             });
@@ -209,7 +208,11 @@ impl Notifier {
             match self.apply_devicestate(msg, &config, &mut publication) {
                 Ok(()) => {}
                 Err(Refused::Loop) => {
-                    tracing::warn!(peer = %inb.peer, "PUBLISH carries our own EID (a loop between servers); refused");
+                    tracing::warn!(peer = %inb.peer, "PUBLISH carries our own EID (a loop between servers) or another server's than its publication; refused");
+                    if let Some(tag) = old_tag {
+                        // The publication stays as it was.
+                        self.publications.insert(tag, publication);
+                    }
                     self.reply(msg, via, inb, 400, "Bad Request", &[], None, now, out);
                     return;
                 }
@@ -255,6 +258,15 @@ impl Notifier {
         publication.expires_at = now.mono + Duration::from_secs(u64::from(expires));
         self.pub_expiry.push(Reverse((publication.expires_at, tag)));
         self.publications.insert(tag, publication);
+        if self.pub_expiry.len() > 2 * self.publications.len() + 1024 {
+            // Entries of refreshed or removed publications: keep only the live ones.
+            let live = &self.publications;
+            let keep: Vec<Reverse<(Instant, u32)>> = std::mem::take(&mut self.pub_expiry)
+                .into_iter()
+                .filter(|Reverse((when, tag))| live.get(tag).is_some_and(|p| p.expires_at == *when))
+                .collect();
+            self.pub_expiry = keep.into_iter().collect();
+        }
         let (tag, e) = (tag.to_string(), expires.to_string());
         self.reply(
             msg,
@@ -289,7 +301,7 @@ impl Notifier {
             publish::Message::DeviceState {
                 device, state, eid, ..
             } => {
-                if eid == self.eid {
+                if eid == self.eid || publication.eid.is_some_and(|e| e != eid) {
                     return Err(Refused::Loop);
                 }
                 publication.eid = Some(eid);
@@ -308,7 +320,7 @@ impl Notifier {
                 Ok(())
             }
             publish::Message::Refresh { eid } => {
-                if eid == self.eid {
+                if eid == self.eid || publication.eid.is_some_and(|e| e != eid) {
                     return Err(Refused::Loop);
                 }
                 publication.eid = Some(eid);

@@ -102,6 +102,14 @@ impl ListNode {
         }
     }
 
+    /// Whether any resource is still there (not gone).
+    fn has_live(&self) -> bool {
+        self.children.iter().any(|child| match child {
+            Node::Leaf(leaf) => !leaf.gone,
+            Node::List { node, .. } => node.has_live(),
+        })
+    }
+
     /// Drops the leaves shown as gone, and the sub-lists left empty.
     fn prune(&mut self) {
         self.children.retain_mut(|child| match child {
@@ -153,6 +161,7 @@ enum ShownChild {
         list: Shown,
         instance: Box<str>,
         cid: String,
+        state: InstanceState,
     },
 }
 
@@ -191,11 +200,12 @@ impl Shown {
                         list,
                         instance,
                         cid,
+                        state,
                     } => Child::List {
                         list: list.borrow(host),
                         instance,
                         cid,
-                        state: InstanceState::Active,
+                        state: *state,
                     },
                 })
                 .collect(),
@@ -284,10 +294,15 @@ impl Notifier {
         }
         for (key, state) in states {
             let entry = self.hints.entry(key).or_insert_with(|| super::HintEntry {
-                state,
+                state: state.clone(),
                 subs: indexmap::IndexSet::new(),
                 templates: Vec::new(),
             });
+            // An entry nobody watches takes the fresh state (as `install` does).
+            if entry.subs.is_empty() && entry.state != state {
+                entry.state = state;
+                entry.templates.clear();
+            }
             entry.subs.insert(id);
         }
         true
@@ -409,6 +424,12 @@ impl Notifier {
         let Some(list) = sub.list.as_mut() else {
             return;
         };
+        // The last resource went away: this NOTIFY is the final one (every instance shown
+        // terminated), and the subscription ends with it.
+        let end = match end {
+            None if !list.root.has_live() => Some(End::HintGone),
+            other => other,
+        };
         let full = end.is_some() || list.force_full;
         if !full && !from_batch && !list.batch.is_zero() {
             if list.batch_due.is_none() {
@@ -432,6 +453,7 @@ impl Notifier {
         let shown = show_node(
             &mut list.root,
             full,
+            end.is_some(),
             &render,
             &mut self.hints,
             &mut self.rng,
@@ -446,11 +468,10 @@ impl Notifier {
             &mut body,
         );
         let content_type = rlmi::content_type(&shown.boundary);
-        let empty = list.root.children.is_empty();
         self.write_notify(id, end, NotifyBody::Bytes(content_type, body), now, out);
-        if empty && end.is_none() {
-            // Every resource went away: the list subscription ends.
-            self.terminate(id, End::HintGone, now, out);
+        if end == Some(End::HintGone) {
+            // Every resource went away (or the whole list did): the subscription is over.
+            self.remove(id, now);
         }
     }
 }
@@ -460,6 +481,7 @@ impl Notifier {
 fn show_node(
     node: &mut ListNode,
     parent_full: bool,
+    ending: bool,
     render: &Render<'_>,
     hints: &mut std::collections::HashMap<HintKey, super::HintEntry>,
     rng: &mut u64,
@@ -506,7 +528,7 @@ fn show_node(
                     name: leaf.name.clone(),
                     instance: leaf.instance.clone(),
                     cid: letters(rng),
-                    state: if leaf.gone {
+                    state: if leaf.gone || ending {
                         InstanceState::Terminated
                     } else {
                         InstanceState::Active
@@ -520,11 +542,16 @@ fn show_node(
                 instance,
             } => {
                 // A list sending full state makes its nested lists send theirs.
-                if let Some(list) = show_node(inner, full, render, hints, rng) {
+                if let Some(list) = show_node(inner, full, ending, render, hints, rng) {
                     children.push(ShownChild::List {
                         list,
                         instance: instance.clone(),
                         cid: letters(rng),
+                        state: if ending {
+                            InstanceState::Terminated
+                        } else {
+                            InstanceState::Active
+                        },
                     });
                 }
             }

@@ -17,7 +17,6 @@
 //! dialstate refreshes 5 s before the publication expires (Asterisk refreshes only when the
 //! whole `expiration` has passed, racing the server's expiry).
 
-use std::cmp::Reverse;
 use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -62,8 +61,13 @@ pub(super) struct Publisher {
     /// the next resend and the give-up time.
     in_flight: Option<InFlight>,
     auth_attempts: u32,
-    authorization: Option<String>,
+    /// The challenge answered (header to answer with, challenge text) and the nonce count of
+    /// its last use: each PUBLISH answers it again with the next count.
+    auth: Option<(&'static str, String)>,
+    nc: u32,
     refresh_due: Option<Instant>,
+    /// The last body sent (resent when a hint publisher's refresh meets a 412).
+    last_body: Option<Send>,
 }
 
 #[derive(Debug)]
@@ -112,8 +116,10 @@ impl Publisher {
             queue: VecDeque::new(),
             in_flight: None,
             auth_attempts: 0,
-            authorization: None,
+            auth: None,
+            nc: 0,
             refresh_due: None,
+            last_body: None,
         }
     }
 
@@ -308,7 +314,7 @@ impl Notifier {
         let devices = self.hints_api.local_devices();
         let p = &mut self.publishers[at];
         for (device, state) in devices {
-            if p.wants(&device) {
+            if p.wants(&device) && p.queue.len() < limits::MAX_PUBLISH_QUEUE {
                 p.queue.push_back(Send::Body(
                     JSON,
                     publish::Message::DeviceState {
@@ -361,6 +367,7 @@ impl Notifier {
         self.next_branch += 1;
         let branch = self.next_branch;
         let user_agent = self.config.user_agent.clone();
+        let creds = self.outbound_creds(at);
         let salt = self.salt;
         let tag = super::random_id();
         let p = &mut self.publishers[at];
@@ -388,8 +395,20 @@ impl Notifier {
             p.call_id,
             p.cseq
         );
-        if let Some(a) = &p.authorization {
-            let _ = write!(text, "Authorization: {a}\r\n");
+        if let (Some((header, challenge)), Some((user, pass))) = (&p.auth, creds.first()) {
+            p.nc += 1;
+            let cnonce = &super::random_id()[..8];
+            if let Ok(a) = crate::sip::auth::respond(
+                challenge,
+                "PUBLISH",
+                &p.conf.server_uri,
+                user,
+                pass,
+                cnonce,
+                p.nc,
+            ) {
+                let _ = write!(text, "{header}: {a}\r\n");
+            }
         }
         let _ = write!(text, "Event: {}\r\n", p.conf.event);
         if let Some(etag) = &p.etag {
@@ -408,6 +427,9 @@ impl Notifier {
             Send::Refresh | Send::Remove => text.push_str("Content-Length:     0\r\n\r\n"),
         }
         let bytes = Arc::new(text.into_bytes());
+        if let Send::Body(..) = &send {
+            p.last_body = Some(send.clone());
+        }
         p.in_flight = Some(InFlight {
             send,
             branch,
@@ -444,15 +466,6 @@ impl Notifier {
             return;
         }
         self.publish_branches.remove(&branch);
-        let creds: Vec<(String, String)> = {
-            let p = &self.publishers[at];
-            p.conf
-                .outbound_auth
-                .iter()
-                .filter_map(|n| self.config.auths.get(n))
-                .map(|a| (a.username.clone(), a.password.clone()))
-                .collect()
-        };
         let p = &mut self.publishers[at];
         let Some(flight) = p.in_flight.take() else {
             return;
@@ -462,27 +475,33 @@ impl Notifier {
             return;
         }
         let retry = |p: &mut Publisher, send: Send| p.queue.push_front(send);
+        let mut resend_cache = false;
         match code {
             200..=299 => {
                 p.auth_attempts = 0;
                 p.etag = msg.header("SIP-ETag").map(str::to_string);
                 if flight.send == Send::Remove {
                     p.etag = None;
-                } else {
-                    let secs = u64::from(p.expires).saturating_sub(5).max(5);
-                    p.refresh_due = Some(now.mono + Duration::from_secs(secs));
-                    self.pub_refresh
-                        .push(Reverse((now.mono + Duration::from_secs(secs), at)));
                 }
             }
             412 => {
-                // The peer lost our publication: start over with a fresh initial PUBLISH.
+                // The peer lost our publication: start over with a fresh initial PUBLISH. A
+                // device-state peer gets our whole cache again (it forgot all of it).
                 tracing::info!(publish = %p.conf.name, "412 to PUBLISH; publishing anew");
                 p.etag = None;
                 p.call_id = uuid::Uuid::new_v4().to_string();
-                match flight.send {
-                    Send::Body(..) => retry(p, flight.send),
-                    Send::Refresh | Send::Remove => {}
+                if p.hint_body.is_none() {
+                    resend_cache = flight.send != Send::Remove;
+                } else {
+                    match flight.send {
+                        Send::Body(..) => retry(p, flight.send),
+                        Send::Refresh => {
+                            if let Some(last) = p.last_body.take() {
+                                retry(p, last);
+                            }
+                        }
+                        Send::Remove => {}
+                    }
                 }
             }
             423 => match msg
@@ -498,35 +517,17 @@ impl Notifier {
                 }
             },
             401 | 407 => {
-                let header = if code == 401 {
-                    "WWW-Authenticate"
+                let (header, answer) = if code == 401 {
+                    ("WWW-Authenticate", "Authorization")
                 } else {
-                    "Proxy-Authenticate"
+                    ("Proxy-Authenticate", "Proxy-Authorization")
                 };
                 p.auth_attempts += 1;
-                let challenge = msg.header(header).map(str::to_string);
-                match (challenge, creds.first()) {
-                    (Some(ch), Some((user, pass)))
-                        if p.auth_attempts <= p.conf.max_auth_attempts =>
-                    {
-                        let cnonce = &super::random_id()[..8];
-                        match crate::sip::auth::respond(
-                            &ch,
-                            "PUBLISH",
-                            &p.conf.server_uri,
-                            user,
-                            pass,
-                            cnonce,
-                            1,
-                        ) {
-                            Ok(a) => {
-                                p.authorization = Some(a);
-                                retry(p, flight.send);
-                            }
-                            Err(e) => {
-                                tracing::error!(publish = %p.conf.name, error = %e, "cannot answer the PUBLISH challenge")
-                            }
-                        }
+                match msg.header(header) {
+                    Some(ch) if p.auth_attempts <= p.conf.max_auth_attempts => {
+                        p.auth = Some((answer, ch.to_string()));
+                        p.nc = 0;
+                        retry(p, flight.send);
                     }
                     _ => {
                         tracing::error!(publish = %p.conf.name, "PUBLISH not authorized; given up")
@@ -537,7 +538,31 @@ impl Notifier {
                 tracing::warn!(publish = %p.conf.name, code, "PUBLISH refused; this change is dropped")
             }
         }
+        Self::schedule_refresh(p, now);
+        if resend_cache {
+            let name = p.conf.name.clone();
+            self.resend_cache(&name);
+        }
         self.pump_publishers(now, out);
+    }
+
+    /// After a final answer or a timeout: a live publication is refreshed 5 s before it expires.
+    fn schedule_refresh(p: &mut Publisher, now: Now) {
+        if p.etag.is_some() {
+            let secs = u64::from(p.expires).saturating_sub(5).max(5);
+            p.refresh_due = Some(now.mono + Duration::from_secs(secs));
+        }
+    }
+
+    /// The `outbound_auth` credentials of publisher `at`.
+    fn outbound_creds(&self, at: usize) -> Vec<(String, String)> {
+        self.publishers[at]
+            .conf
+            .outbound_auth
+            .iter()
+            .filter_map(|n| self.config.auths.get(n))
+            .map(|a| (a.username.clone(), a.password.clone()))
+            .collect()
     }
 
     /// Retransmissions, timeouts and refreshes of outbound PUBLISHes.
@@ -551,6 +576,7 @@ impl Notifier {
                 tracing::info!(publish = %p.conf.name, "No response received for outbound publish");
                 self.publish_branches.remove(&flight.branch);
                 p.in_flight = None;
+                Self::schedule_refresh(p, now);
                 any = true;
             } else if now.mono >= flight.next {
                 flight.interval = (flight.interval * 2).min(Duration::from_millis(limits::T2_MS));
@@ -570,18 +596,13 @@ impl Notifier {
                 }
             }
         }
-        while let Some(Reverse((when, at))) = self.pub_refresh.peek().copied() {
-            if when > now.mono {
-                break;
-            }
-            self.pub_refresh.pop();
-            let Some(p) = self.publishers.get_mut(at) else {
-                continue;
-            };
-            if p.refresh_due == Some(when) && p.queue.is_empty() {
+        for p in &mut self.publishers {
+            if p.refresh_due.is_some_and(|due| due <= now.mono) {
                 p.refresh_due = None;
-                p.queue.push_back(Send::Refresh);
-                any = true;
+                if p.queue.is_empty() && p.in_flight.is_none() {
+                    p.queue.push_back(Send::Refresh);
+                    any = true;
+                }
             }
         }
         if any {
@@ -595,7 +616,7 @@ impl Notifier {
             .publishers
             .iter()
             .filter_map(|p| p.in_flight.as_ref().map(|f| f.next.min(f.deadline)));
-        let refresh = self.pub_refresh.peek().map(|Reverse((t, _))| *t);
+        let refresh = self.publishers.iter().filter_map(|p| p.refresh_due);
         flights.chain(refresh).min()
     }
 }

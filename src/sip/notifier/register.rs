@@ -137,8 +137,9 @@ impl Notifier {
             });
         }
         let now_ms = now.epoch * 1000;
-        let stream = self.transports[inb.transport].protocol != Protocol::Udp;
-        let result = self.registrar.register(
+        let stream = (self.transports[inb.transport].protocol != Protocol::Udp).then_some(inb.peer);
+        let mut view = self.registrar();
+        let result = view.registrar.register(
             &aor,
             &bindings,
             header_expires,
@@ -148,6 +149,8 @@ impl Notifier {
             stream,
             now_ms,
         );
+        let live: Vec<Contact> = view.registrar.contacts(&aor.name).to_vec();
+        drop(view);
         let outcome = match result {
             Ok(outcome) => outcome,
             Err(refusal) => {
@@ -183,7 +186,7 @@ impl Notifier {
             .static_contacts
             .iter()
             .map(|uri| format!("<{uri}>"))
-            .chain(self.registrar.contacts(&aor.name).iter().map(|c| {
+            .chain(live.iter().map(|c| {
                 let left = c.expires_ms.saturating_sub(now_ms) / 1000;
                 format!("<{}>;expires={}", c.uri, left.saturating_sub(1))
             }))
@@ -198,26 +201,35 @@ impl Notifier {
             extra.push(("Expires", e));
         }
         self.reply(msg, via, inb, 200, "OK", &extra, None, now, out);
-        self.registrations_changed(now);
+        self.registrations_changed(now, Some(&aor.name));
     }
 
-    /// After contacts changed: the console's view, the expiry timer, and the `PJSIP/<endpoint>`
-    /// device of every endpoint whose online state flipped.
-    pub(super) fn registrations_changed(&mut self, now: Now) {
-        let now_ms = now.epoch * 1000;
-        self.reg_due = self
-            .registrar
-            .next_expiry()
-            .map(|ms| now.mono + Duration::from_millis(ms.saturating_sub(now_ms)));
-        if let Ok(mut view) = self.reg_view.lock() {
-            view.contacts = self.registrar.all();
-        }
+    /// The registrar, locked (the console only takes this lock to list).
+    fn registrar(&self) -> std::sync::MutexGuard<'_, registrar::View> {
+        self.reg_view
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// After contacts changed (of `aor`, or of any): the expiry check, and the
+    /// `PJSIP/<endpoint>` device of every endpoint whose online state flipped.
+    pub(super) fn registrations_changed(&mut self, now: Now, aor: Option<&str>) {
+        let view = self.registrar();
+        // Expiry is checked every second while contacts exist (Asterisk: every 30 s).
+        let any = view.registrar.next_expiry().is_some();
+        let endpoints: Vec<String> = match aor {
+            Some(aor) => self.aor_endpoints.get(aor).cloned().unwrap_or_default(),
+            None => self.config.endpoints.keys().cloned().collect(),
+        };
         let mut flips = Vec::new();
-        for ep in self.config.endpoints.values() {
+        for name in endpoints {
+            let Some(ep) = self.config.endpoints.get(&name) else {
+                continue;
+            };
             if ep.aors.is_empty() {
                 continue;
             }
-            let online = self.registrar.any(&ep.aors)
+            let online = view.registrar.any(&ep.aors)
                 || ep.aors.iter().any(|a| {
                     self.config
                         .aors
@@ -227,6 +239,12 @@ impl Notifier {
             if online != self.online.contains(&ep.name) {
                 flips.push((ep.name.clone(), online));
             }
+        }
+        drop(view);
+        if !any {
+            self.reg_due = None;
+        } else if self.reg_due.is_none() {
+            self.reg_due = Some(now.mono + Duration::from_secs(1));
         }
         for (name, online) in flips {
             if online {
@@ -245,14 +263,28 @@ impl Notifier {
         }
     }
 
+    /// A stream connection closed: the contacts it registered go (Asterisk: "due to shutdown").
+    pub(super) fn contacts_connection_closed(&mut self, peer: std::net::SocketAddr, now: Now) {
+        let gone = self.registrar().registrar.connection_closed(peer);
+        if gone.is_empty() {
+            return;
+        }
+        for c in &gone {
+            tracing::info!(contact = %c.uri, aor = %c.aor, "Removed contact due to shutdown");
+            self.persist.delete_in(registrar::FAMILY, &c.id());
+        }
+        self.registrations_changed(now, None);
+    }
+
     /// Contacts whose time is up.
     pub(super) fn expire_contacts(&mut self, now: Now) {
-        let gone = self.registrar.expire(now.epoch * 1000);
+        self.reg_due = None;
+        let gone = self.registrar().registrar.expire(now.epoch * 1000);
         for c in &gone {
             tracing::info!(contact = %c.uri, aor = %c.aor, "Removed contact due to expiration");
             self.persist.delete_in(registrar::FAMILY, &c.id());
         }
-        self.registrations_changed(now);
+        self.registrations_changed(now, None);
     }
 
     /// Contacts kept in the state database (restart): expired ones and ones bound over a
@@ -263,7 +295,7 @@ impl Notifier {
             match Contact::from_json(&key, &value) {
                 Some(c) if !c.prune_on_boot && c.expires_ms > now.epoch * 1000 => {
                     if self.config.aors.contains_key(&c.aor) {
-                        self.registrar.restore(c);
+                        self.registrar().registrar.restore(c);
                         n += 1;
                     } else {
                         self.persist.delete_in(registrar::FAMILY, &key);
@@ -272,7 +304,7 @@ impl Notifier {
                 _ => self.persist.delete_in(registrar::FAMILY, &key),
             }
         }
-        self.registrations_changed(now);
+        self.registrations_changed(now, None);
         n
     }
 

@@ -35,7 +35,7 @@ fn max_contacts_and_remove_existing() {
     let one = aor(1, false);
     let now = 1_000_000;
     let reg = |r: &mut Registrar, a: &Aor, b: &[Binding], e: Option<u32>| {
-        r.register(a, b, e, "6001", "phone", "c1", false, now)
+        r.register(a, b, e, "6001", "phone", "c1", None, now)
     };
     let ok = reg(
         &mut r,
@@ -122,13 +122,13 @@ fn cli_output_matches_asterisk_format_strings() {
         "6001",
         "",
         "c",
-        false,
+        None,
         0,
     )
     .unwrap();
     let mut view = View::default();
     view.aors.insert("6001".into(), aor(1, false));
-    view.contacts = r.all();
+    view.registrar = r;
     assert_eq!(
         show_contacts(&view),
         "\n  Contact:  <Aor/ContactUri..............................> <Hash....> <Status> <RTT(ms)..>\n\
