@@ -37,3 +37,5 @@ pub const MAX_PUBLISH_QUEUE: usize = 65_536;
 pub const MAX_PUBLICATIONS: usize = 10_000;
 /// Host names of NOTIFY destinations kept resolved.
 pub const MAX_DNS_NAMES: usize = 10_000;
+/// Host-name lookups in flight at once (further names use the packet source).
+pub const MAX_DNS_LOOKUPS: usize = 64;

@@ -340,6 +340,9 @@ pub struct Notifier {
     /// to resolve them.
     dns: HashMap<String, SocketAddr>,
     dns_wanted: Vec<String>,
+    /// Names being resolved, and names that did not resolve (not asked again).
+    dns_pending: std::collections::HashSet<String>,
+    dns_failed: std::collections::HashSet<String>,
     /// Batched list NOTIFYs by due time.
     batches: BinaryHeap<Reverse<(Instant, u64)>>,
     /// Random lowercase letters of list bodies (boundaries, Content-IDs, instance ids).
@@ -413,6 +416,8 @@ impl Notifier {
             batches: BinaryHeap::new(),
             dns: HashMap::new(),
             dns_wanted: Vec::new(),
+            dns_pending: Default::default(),
+            dns_failed: Default::default(),
             rng: (uuid::Uuid::new_v4().as_u128() as u64) | 1,
             reg_view: Arc::new(std::sync::Mutex::new(crate::sip::registrar::View {
                 aors: config
@@ -1178,8 +1183,17 @@ impl Notifier {
             .and_then(|c| NameAddr::parse(c).ok())
             .filter(|c| usable_target(&c.uri))
         {
-            sub.target = contact.uri.to_string().into();
-            let target = notify_destination(&sub.routes, &contact.uri, inb.peer, false);
+            let rewrite = self
+                .config
+                .endpoints
+                .get(&*sub.endpoint)
+                .is_some_and(|ep| ep.rewrite_contact);
+            sub.target = if rewrite {
+                format!("sip:{}", inb.peer).into()
+            } else {
+                contact.uri.to_string().into()
+            };
+            let target = notify_destination(&sub.routes, &contact.uri, inb.peer, rewrite);
             let (dest, name) = self.resolve(target);
             if let Some(sub) = self.subs.get_mut(&id) {
                 sub.dest = dest;
@@ -1657,10 +1671,17 @@ impl Notifier {
             Target::Addr(addr) => (addr, None),
             Target::Name(name, source) => match self.dns.get(&name) {
                 Some(addr) => (*addr, None),
+                None if self.dns_pending.contains(&name) => (source, Some(name.into())),
+                None if self.dns_failed.contains(&name)
+                    || self.dns.len() + self.dns_failed.len() >= limits::MAX_DNS_NAMES
+                    || self.dns_pending.len() >= limits::MAX_DNS_LOOKUPS =>
+                {
+                    // Not resolvable, or no room to ask: the packet source it is.
+                    (source, None)
+                }
                 None => {
-                    if !self.dns_wanted.contains(&name) && self.dns.len() < limits::MAX_DNS_NAMES {
-                        self.dns_wanted.push(name.clone());
-                    }
+                    self.dns_pending.insert(name.clone());
+                    self.dns_wanted.push(name.clone());
                     (source, Some(name.into()))
                 }
             },
@@ -1681,12 +1702,14 @@ impl Notifier {
         now: Now,
         out: &mut Vec<Outbound>,
     ) {
+        self.dns_pending.remove(name);
         match addr {
             Some(addr) => {
                 self.dns.insert(name.to_string(), addr);
             }
             None => {
-                tracing::warn!(%name, "cannot resolve a NOTIFY destination; the packet source is used")
+                tracing::warn!(%name, "cannot resolve a NOTIFY destination; the packet source is used");
+                self.dns_failed.insert(name.to_string());
             }
         }
         let mut first = Vec::new();
