@@ -160,3 +160,100 @@ async fn hint_state_is_published_with_rfc3903_entity_tags() {
         "nothing else (7001 never published)"
     );
 }
+
+/// Inbound asterisk-devicestate PUBLISH (spec §11.2, §11.3): a publication belongs to the
+/// endpoint that made it, our own EID is refused as a loop, and removing the publication takes
+/// the peer's states with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inbound_publications_are_guarded() {
+    let pjsip = "\
+[peer-a]\ntype=endpoint\ncontext=internal\n[peer-b]\ntype=endpoint\ncontext=internal\n\
+[from-peers]\ntype=inbound-publication\nevent_asterisk-devicestate=peers\n\
+[peers]\ntype=asterisk-publication\ndevice_state=yes\n";
+    let provider = MemProvider::default().with("conf/extensions.conf", EXTENSIONS);
+    let eid: dialstate::state::Eid = "02:00:00:00:00:99".parse().unwrap();
+    let server = crate::sip::launch_eid(
+        Arc::new(provider),
+        Path::new("conf/extensions.conf"),
+        ":memory:",
+        "127.0.0.1:0".parse().unwrap(),
+        pjsip,
+        Some(eid),
+    )
+    .await;
+    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let local = socket.local_addr().unwrap();
+    let mut n = 0;
+    let mut publish = |from: &str, extra: &str, body: &str| {
+        n += 1;
+        format!(
+            "PUBLISH sip:from-peers@{srv} SIP/2.0\r\nVia: SIP/2.0/UDP {local};rport;branch=z9hG4bK-p{n}\r\n\
+From: <sip:{from}@127.0.0.1>;tag=t{n}\r\nTo: <sip:from-peers@{srv}>\r\nCall-ID: pub{n}@test\r\nCSeq: {n} PUBLISH\r\n\
+Event: asterisk-devicestate\r\n{extra}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len(),
+            srv = server.udp,
+        )
+    };
+    let state = |s: &str| {
+        format!(
+            r#"{{"type":"devicestate","device":"Custom:a","state":"{s}","cachable":1,"eid":"02:00:00:00:00:0a"}}"#
+        )
+    };
+    let r = ask(&socket, server.udp, publish("peer-a", "", &state("INUSE"))).await;
+    assert_eq!(r.code(), Some(200));
+    let tag = r.header("SIP-ETag").unwrap().to_string();
+    assert!(server
+        .remote("core show hints")
+        .await
+        .contains("State:InUse"));
+    // Another endpoint cannot touch it; a body with our own EID is a loop.
+    let r = ask(
+        &socket,
+        server.udp,
+        publish(
+            "peer-b",
+            &format!("SIP-If-Match: {tag}\r\nExpires: 0\r\n"),
+            "",
+        ),
+    )
+    .await;
+    assert_eq!(r.code(), Some(412));
+    let ours = r#"{"type":"devicestate","device":"Custom:a","state":"BUSY","cachable":1,"eid":"02:00:00:00:00:99"}"#;
+    let r = ask(&socket, server.udp, publish("peer-b", "", ours)).await;
+    assert_eq!(r.code(), Some(400));
+    assert!(server
+        .remote("core show hints")
+        .await
+        .contains("State:InUse"));
+    // Its owner removes it: peer a's state goes with it.
+    let r = ask(
+        &socket,
+        server.udp,
+        publish(
+            "peer-a",
+            &format!("SIP-If-Match: {tag}\r\nExpires: 0\r\n"),
+            "",
+        ),
+    )
+    .await;
+    assert_eq!(r.code(), Some(200));
+    assert_eq!(r.header("Expires"), Some("0"));
+    let hints = server.remote("core show hints").await;
+    let line = hints
+        .lines()
+        .find(|l| l.starts_with("6001@internal"))
+        .unwrap();
+    assert!(line.contains("State:Idle"), "{line}");
+    server.stop().await;
+}
+
+/// Sends one request and returns the answer.
+async fn ask(socket: &UdpSocket, to: std::net::SocketAddr, text: String) -> Message {
+    socket.send_to(text.as_bytes(), to).await.unwrap();
+    let mut buf = vec![0u8; 8192];
+    let (n, _) = tokio::time::timeout(WAIT, socket.recv_from(&mut buf))
+        .await
+        .unwrap()
+        .unwrap();
+    Message::parse(&buf[..n]).unwrap()
+}
