@@ -1579,7 +1579,9 @@ impl Notifier {
                                 }
                             }
                             self.hints_api.release(key);
-                            self.send_list_notify(id, None, true, now, out);
+                            // One NOTIFY in flight at a time: the gone resource goes out with
+                            // the next one.
+                            self.send_notify(id, None, now, out);
                             continue;
                         }
                         // The final body shows the gone state (the §7.1 default row).

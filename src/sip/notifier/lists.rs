@@ -80,9 +80,11 @@ impl ListNode {
         }
     }
 
+    /// The hints of the resources still there (a gone one was released when its hint went).
     fn leaves(&self, out: &mut Vec<HintKey>) {
         for child in &self.children {
             match child {
+                Node::Leaf(leaf) if leaf.gone => {}
                 Node::Leaf(leaf) => out.push(leaf.key.clone()),
                 Node::List { node, .. } => node.leaves(out),
             }
