@@ -1886,9 +1886,15 @@ impl Notifier {
     // ---- persistence -----------------------------------------------------------------------
 
     fn save(&mut self, id: u64) {
-        let Some(sub) = self.subs.get(&id) else {
+        let Some(sub) = self.subs.get_mut(&id) else {
             return;
         };
+        let leaf_versions = sub
+            .list
+            .as_mut()
+            .map(|l| l.leaf_versions())
+            .unwrap_or_default();
+        let sub = &**sub;
         let record = Record {
             id,
             endpoint: sub.endpoint.to_string(),
@@ -1919,6 +1925,7 @@ impl Notifier {
             version: sub.version_reserved,
             list: sub.list.is_some(),
             prune_on_boot: sub.prune_on_boot,
+            leaf_versions,
         };
         self.persist.save(&id.to_string(), &record.to_json());
     }
@@ -1947,10 +1954,11 @@ impl Notifier {
                 let base = Uri::parse(&r.local_uri).ok();
                 let built = base
                     .and_then(|base| self.build_list(&r.exten, package, &r.context, &base, None));
-                let Some((list, states)) = built else {
+                let Some((mut list, states)) = built else {
                     self.persist.delete(&r.id.to_string());
                     continue;
                 };
+                list.seed_versions(&r.leaf_versions);
                 (list_key(&r.exten), states, Some(Box::new(list)))
             } else {
                 let Some((key, state)) = self.hints_api.subscribe(&r.context, &r.exten) else {

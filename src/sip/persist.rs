@@ -46,6 +46,9 @@ pub struct Record {
     pub list: bool,
     /// Bound to a stream connection (`rewrite_contact` over TCP): deleted at start.
     pub prune_on_boot: bool,
+    /// A list's resources: the dialog-info version each continues from after a restart (above
+    /// anything sent), by resource name (Asterisk's `generator_data`).
+    pub leaf_versions: Vec<(String, u64)>,
 }
 
 impl Record {
@@ -61,6 +64,7 @@ impl Record {
             "expires": self.expires_epoch, "shown": self.shown_epoch, "granted": self.granted,
             "cseq": self.cseq, "remote_cseq": self.remote_cseq, "version": self.version,
             "list": self.list, "prune_on_boot": self.prune_on_boot,
+            "leaf_versions": self.leaf_versions.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<String, Value>>(),
         })
         .to_string()
     }
@@ -106,6 +110,15 @@ impl Record {
             version: n("version")?,
             list: b("list").unwrap_or(false),
             prune_on_boot: b("prune_on_boot").unwrap_or(false),
+            leaf_versions: v
+                .get("leaf_versions")
+                .and_then(Value::as_object)
+                .map(|m| {
+                    m.iter()
+                        .filter_map(|(k, v)| Some((k.clone(), v.as_u64()?)))
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 }

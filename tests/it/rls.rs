@@ -327,3 +327,58 @@ async fn refresh_rebuilds_the_tree_and_display_names_show_in_rlmi() {
     assert!(subs.ends_with("0 active subscriptions\n"), "{subs}");
     server.stop().await;
 }
+
+/// A dialog-info list across a restart: each resource's version continues above anything sent
+/// (spec §10, Asterisk's `generator_data`), so BLF phones do not discard the new NOTIFYs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_dialog_info_versions_continue_after_a_restart() {
+    let db = crate::sip::temp("rls-restart.db")
+        .to_string_lossy()
+        .to_string();
+    let pjsip = "[alice]\ntype=endpoint\ncontext=internal\n\n[dlist]\ntype=resource_list\nevent=dialog\nlist_item=7001,7003\n";
+    let launch = |udp: std::net::SocketAddr, db: String| async move {
+        let provider = MemProvider::default().with("conf/extensions.conf", EXTENSIONS);
+        launch_conf(
+            Arc::new(provider),
+            Path::new("conf/extensions.conf"),
+            &db,
+            udp,
+            pjsip,
+        )
+        .await
+    };
+    let server = launch("127.0.0.1:0".parse().unwrap(), db.clone()).await;
+    let mut spec = Spec::new(&server.target("dlist"), "alice");
+    spec.eventlist = true;
+    spec.event = "dialog".to_string();
+    let mut sub = Subscriber::connect(spec, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(sub.subscribe(600, WAIT).await.unwrap(), 200);
+    let versions = |body: &str| -> Vec<u64> {
+        regex::Regex::new(r#"<dialog-info [^>]*version="(\d+)""#)
+            .unwrap()
+            .captures_iter(body)
+            .map(|c| c[1].parse().unwrap())
+            .collect()
+    };
+    let first = sub.next_notify(WAIT).await.unwrap();
+    assert_eq!(versions(&first.body), [0, 0]);
+    server.remote("devstate change Custom:a INUSE").await;
+    let change = sub.next_notify(WAIT).await.unwrap();
+    assert_eq!(versions(&change.body), [1]);
+    let udp = server.udp;
+    server.stop().await;
+    for _ in 0..50 {
+        if std::net::UdpSocket::bind(udp).is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let server = launch(udp, db).await;
+    let restored = sub.next_notify(WAIT).await.unwrap();
+    let after = versions(&restored.body);
+    assert_eq!(after.len(), 2, "{}", restored.body);
+    assert!(after.iter().all(|v| *v > 1), "{after:?}");
+    server.stop().await;
+}

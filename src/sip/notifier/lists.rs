@@ -63,6 +63,8 @@ pub(super) struct Leaf {
     pub changed: bool,
     /// Its hint went away: shown once as terminated, then dropped.
     pub gone: bool,
+    /// The dialog-info version persisted (a restart continues from it).
+    pub reserved: u64,
 }
 
 impl ListNode {
@@ -124,7 +126,51 @@ impl ListNode {
     }
 }
 
+impl ListNode {
+    fn leaves_mut(&mut self, f: &mut dyn FnMut(&mut Leaf)) {
+        for child in &mut self.children {
+            match child {
+                Node::Leaf(leaf) => f(leaf),
+                Node::List { node, .. } => node.leaves_mut(f),
+            }
+        }
+    }
+}
+
 impl ListSub {
+    /// The persisted dialog-info version of each resource.
+    pub fn leaf_versions(&mut self) -> Vec<(String, u64)> {
+        let mut out = Vec::new();
+        self.root
+            .leaves_mut(&mut |leaf| out.push((leaf.resource.to_string(), leaf.reserved)));
+        out
+    }
+
+    /// Continues each resource's dialog-info version from what was persisted (restart).
+    pub fn seed_versions(&mut self, stored: &[(String, u64)]) {
+        self.root.leaves_mut(&mut |leaf| {
+            if let Some((_, v)) = stored.iter().find(|(name, _)| **name == *leaf.resource) {
+                leaf.version = Some(*v);
+                leaf.reserved = *v;
+            }
+        });
+    }
+
+    /// Whether a resource used up its reserved block of versions: then every resource gets a
+    /// new block (persisted by the caller).
+    pub fn reserve_versions(&mut self, block: u64) -> bool {
+        let mut used_up = false;
+        self.root.leaves_mut(&mut |leaf| {
+            used_up |= leaf.version.is_some_and(|v| v >= leaf.reserved);
+        });
+        if used_up {
+            self.root.leaves_mut(&mut |leaf| {
+                leaf.reserved = leaf.version.unwrap_or(0) + block;
+            });
+        }
+        used_up
+    }
+
     /// The hints the list watches, in tree order.
     pub fn keys(&self) -> Vec<HintKey> {
         let mut out = Vec::new();
@@ -392,6 +438,7 @@ impl Notifier {
                     atom_id: super::random_id().into(),
                     changed: true,
                     gone: false,
+                    reserved: 0,
                 }));
             } else {
                 tracing::info!(list = %name, item = %item, "list item has no hint; left out");
@@ -470,7 +517,11 @@ impl Notifier {
             &mut body,
         );
         let content_type = rlmi::content_type(&shown.boundary);
+        let save = list.reserve_versions(u64::from(super::RESERVE)) && end.is_none();
         self.write_notify(id, end, NotifyBody::Bytes(content_type, body), now, out);
+        if save {
+            self.save(id);
+        }
         if end == Some(End::HintGone) {
             // Every resource went away (or the whole list did): the subscription is over.
             self.remove(id, now);
