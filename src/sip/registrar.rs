@@ -372,9 +372,37 @@ fn aor_body(out: &mut String, aor: &Aor, contacts: &[Contact]) {
     out.push('\n');
 }
 
+/// Every contact the console lists: the registered ones and the AORs' permanent `contact=`
+/// entries (object id `<aor>@@<md5>`, after the registered `<aor>;@<md5>` ones), in id order.
+fn listed(view: &View) -> Vec<Contact> {
+    let mut all: Vec<(String, Contact)> = view
+        .registrar
+        .all()
+        .into_iter()
+        .map(|c| (c.id(), c))
+        .collect();
+    for aor in view.aors.values() {
+        for uri in &aor.static_contacts {
+            let c = Contact {
+                aor: aor.name.clone(),
+                uri: uri.clone(),
+                expires_ms: 0,
+                endpoint: String::new(),
+                user_agent: String::new(),
+                call_id: String::new(),
+                prune_on_boot: false,
+                source: None,
+            };
+            all.push((format!("{}@@{}", aor.name, md5_hex(uri)), c));
+        }
+    }
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    all.into_iter().map(|(_, c)| c).collect()
+}
+
 /// `pjsip show contacts`.
 pub fn show_contacts(view: &View) -> String {
-    let mut contacts = view.registrar.all();
+    let mut contacts = listed(view);
     if contacts.is_empty() {
         return "No objects found.\n\n".to_string();
     }
@@ -400,7 +428,7 @@ pub fn show_aors(view: &View) -> String {
     out.push_str(RULE);
     out.push_str("\n\n");
     for aor in view.aors.values() {
-        aor_body(&mut out, aor, &view.registrar.all());
+        aor_body(&mut out, aor, &listed(view));
     }
     let _ = write!(out, "\nObjects found: {}\n\n", view.aors.len());
     out
@@ -415,7 +443,7 @@ pub fn show_aor(view: &View, name: &str) -> String {
     aor_header(&mut out);
     out.push_str(RULE);
     out.push_str("\n\n");
-    aor_body(&mut out, aor, &view.registrar.all());
+    aor_body(&mut out, aor, &listed(view));
     out.push('\n');
     let mut rows: Vec<(String, String)> = vec![
         ("authenticate_qualify".into(), "false".into()),

@@ -147,3 +147,31 @@ Contact:  6001/sip:6001@127.0.0.1:5062                 484bb496a2 NonQual       
     );
     assert_eq!(show_contacts(&View::default()), "No objects found.\n\n");
 }
+
+#[test]
+fn permanent_contacts_are_listed_after_registered_ones() {
+    let mut a = aor(2, false);
+    a.static_contacts.push("sip:desk@10.0.0.9".into());
+    let mut view = View::default();
+    view.aors.insert("6001".into(), a.clone());
+    view.registrar
+        .register(
+            &a,
+            &[uri("sip:6001@127.0.0.1:5062", None)],
+            None,
+            "6001",
+            "",
+            "c",
+            None,
+            0,
+        )
+        .unwrap();
+    let text = show_contacts(&view);
+    assert!(text.contains("6001/sip:6001@127.0.0.1:5062"), "{text}");
+    assert!(text.contains("6001/sip:desk@10.0.0.9"), "{text}");
+    assert!(text.ends_with("\nObjects found: 2\n\n"), "{text}");
+    let aors = show_aors(&view);
+    let reg = aors.find("sip:6001@127.0.0.1:5062").unwrap();
+    let perm = aors.find("sip:desk@10.0.0.9").unwrap();
+    assert!(reg < perm, "{aors}");
+}
