@@ -66,6 +66,48 @@ impl Contact {
     }
 }
 
+/// Whether two contact URIs are the same binding, compared as RFC 3261 §19.1.4 (pjsip's
+/// `pjsip_uri_cmp`) says: scheme, user and password exactly, host without regard to case, the
+/// same port (or none on both), `transport`, `user`, `ttl`, `method` and `maddr` equal when
+/// either has them, any other parameter equal when both have it. Unparsable text compares as is.
+pub fn same_uri(a: &str, b: &str) -> bool {
+    let (Ok(x), Ok(y)) = (
+        crate::sip::uri::Uri::parse(a),
+        crate::sip::uri::Uri::parse(b),
+    ) else {
+        return a == b;
+    };
+    if x.scheme != y.scheme
+        || x.user != y.user
+        || !x.host.eq_ignore_ascii_case(&y.host)
+        || x.port != y.port
+    {
+        return false;
+    }
+    const STRICT: [&str; 5] = ["transport", "user", "ttl", "method", "maddr"];
+    let value = |u: &crate::sip::uri::Uri, k: &str| {
+        u.params
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(k))
+            .map(|(_, v)| v.clone().unwrap_or_default().to_ascii_lowercase())
+    };
+    let names = x
+        .params
+        .iter()
+        .chain(y.params.iter())
+        .map(|(k, _)| k.to_ascii_lowercase());
+    for name in names {
+        let (vx, vy) = (value(&x, &name), value(&y, &name));
+        let strict = STRICT.contains(&name.as_str());
+        match (vx, vy) {
+            (Some(p), Some(q)) if p != q => return false,
+            (Some(_), None) | (None, Some(_)) if strict => return false,
+            _ => {}
+        }
+    }
+    true
+}
+
 pub fn md5_hex(text: &str) -> String {
     let digest = Md5::digest(text.as_bytes());
     let mut out = String::with_capacity(32);
@@ -175,7 +217,7 @@ impl Registrar {
                 return Err(bad);
             }
             let secs = expiration(aor, *expires, header_expires);
-            let known = existing.iter().any(|c| c.uri == *uri);
+            let known = existing.iter().any(|c| same_uri(&c.uri, uri));
             match (known, secs) {
                 (true, 0) => deleted += 1,
                 (true, _) => updated += 1,
@@ -198,7 +240,7 @@ impl Registrar {
         let mut list = existing;
         let mut touched = Vec::new();
         for (uri, secs) in plan {
-            let at = list.iter().position(|c| c.uri == uri);
+            let at = list.iter().position(|c| same_uri(&c.uri, &uri));
             match (at, secs) {
                 (Some(at), 0) => outcome.removed.push(list.remove(at)),
                 (None, 0) => {}
@@ -207,7 +249,7 @@ impl Registrar {
                     c.expires_ms = now_ms + u64::from(secs) * 1000;
                     c.user_agent = user_agent.to_string();
                     outcome.saved.push(c.clone());
-                    touched.push(uri);
+                    touched.push(c.uri.clone());
                 }
                 (None, secs) => {
                     let c = Contact {

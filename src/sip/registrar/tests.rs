@@ -2,7 +2,7 @@
 
 use crate::sip::config::Aor;
 use crate::sip::registrar::{
-    expiration, md5_hex, show_aors, show_contacts, Binding, Registrar, View,
+    expiration, md5_hex, same_uri, show_aors, show_contacts, Binding, Registrar, View,
 };
 
 fn aor(max: u32, remove_existing: bool) -> Aor {
@@ -174,4 +174,49 @@ fn permanent_contacts_are_listed_after_registered_ones() {
     let reg = aors.find("sip:6001@127.0.0.1:5062").unwrap();
     let perm = aors.find("sip:desk@10.0.0.9").unwrap();
     assert!(reg < perm, "{aors}");
+}
+
+#[test]
+fn contacts_compare_as_rfc_3261_uris() {
+    assert!(same_uri(
+        "sip:6001@Host.Example:5062",
+        "sip:6001@host.example:5062"
+    ));
+    assert!(!same_uri("sip:6001@host:5062", "sip:6001@host"));
+    assert!(!same_uri("sip:A@host", "sip:a@host"));
+    assert!(same_uri("sip:a@host;ob", "sip:a@host"));
+    assert!(!same_uri("sip:a@host;transport=tcp", "sip:a@host"));
+    assert!(same_uri(
+        "sip:a@host;transport=TCP",
+        "sip:a@host;transport=tcp"
+    ));
+    assert!(!same_uri("sip:a@host;x=1", "sip:a@host;x=2"));
+    // A re-REGISTER with a host in other case refreshes, it does not add.
+    let mut r = Registrar::default();
+    let one = aor(1, false);
+    r.register(
+        &one,
+        &[uri("sip:6001@Phone.lan:5062", None)],
+        None,
+        "6001",
+        "",
+        "c",
+        None,
+        0,
+    )
+    .unwrap();
+    let again = r
+        .register(
+            &one,
+            &[uri("sip:6001@phone.lan:5062", None)],
+            None,
+            "6001",
+            "",
+            "c",
+            None,
+            1000,
+        )
+        .unwrap();
+    assert!(again.removed.is_empty());
+    assert_eq!(r.contacts("6001").len(), 1);
 }
