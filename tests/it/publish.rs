@@ -68,7 +68,7 @@ async fn hint_state_is_published_with_rfc3903_entity_tags() {
     )
     .await;
 
-    // At start: the state of every matching hint (6001 only: 7001 does not match @exten).
+    // At start: the state of the one hint the filters select (6001: 7001 does not match @exten).
     let (first, peer) = next_publish(&ps).await;
     match &first.start {
         dialstate::sip::message::Start::Request { uri, .. } => {

@@ -123,6 +123,21 @@ impl Publisher {
         }
     }
 
+    /// Whether this is a hint-state publisher whose `@context` and `@exten` match `key`.
+    fn publishes(&self, key: &HintKey) -> bool {
+        self.hint_body.is_some()
+            && self
+                .conf
+                .context_filter
+                .as_ref()
+                .is_none_or(|re| re.is_match(&key.context))
+            && self
+                .conf
+                .exten_filter
+                .as_ref()
+                .is_none_or(|re| re.is_match(&key.exten))
+    }
+
     fn wants(&self, device: &str) -> bool {
         self.hint_body.is_none()
             && self.conf.event == DEVICESTATE_EVENT
@@ -150,21 +165,16 @@ impl Notifier {
     }
 
     fn queue_hint(&mut self, key: &HintKey) {
+        self.queue_hint_for(key, None);
+    }
+
+    /// Queues `key`'s body on every matching hint publisher, or only on publisher `only`.
+    fn queue_hint_for(&mut self, key: &HintKey, only: Option<usize>) {
         let wanted: Vec<usize> = self
             .publishers
             .iter()
             .enumerate()
-            .filter(|(_, p)| {
-                p.hint_body.is_some()
-                    && p.conf
-                        .context_filter
-                        .as_ref()
-                        .is_none_or(|re| re.is_match(&key.context))
-                    && p.conf
-                        .exten_filter
-                        .as_ref()
-                        .is_none_or(|re| re.is_match(&key.exten))
-            })
+            .filter(|(at, p)| only.is_none_or(|o| o == *at) && p.publishes(key))
             .map(|(at, _)| at)
             .collect();
         if wanted.is_empty() {
@@ -252,10 +262,20 @@ impl Notifier {
         for (device, state) in devices {
             self.queue_device(&device, state);
         }
-        // Hint-state publishers start with the state of every hint they publish.
+        // A hint-state publisher whose filters select exactly one hint starts with its state
+        // (one publication holds one body: with several hints, each change overwrites the last,
+        // so a start-up burst would only leave an arbitrary one).
         if self.publishes_hints() {
-            for key in self.hints_api.all_hints() {
-                self.queue_hint(&key);
+            let keys = self.hints_api.all_hints();
+            for at in 0..self.publishers.len() {
+                let matching: Vec<&HintKey> = keys
+                    .iter()
+                    .filter(|k| self.publishers[at].publishes(k))
+                    .collect();
+                if let [only] = matching[..] {
+                    let only = only.clone();
+                    self.queue_hint_for(&only, Some(at));
+                }
             }
         }
         let eid = self.eid;
