@@ -497,13 +497,14 @@ impl Notifier {
             if let Some((code, branch, retry_after)) =
                 crate::sip::message::response_summary(inb.bytes)
             {
-                if let Some(no) = parse_branch(branch, self.salt)
-                    .filter(|no| self.publish_branches.contains_key(no))
-                {
-                    self.on_publish_response(no, inb.bytes, now, out);
+                let Some(no) = parse_branch(branch, self.salt) else {
                     return;
+                };
+                if self.publish_branches.contains_key(&no) {
+                    self.on_publish_response(no, inb.bytes, now, out);
+                } else {
+                    self.on_response(code, no, retry_after, now, out);
                 }
-                self.on_response(code, branch, retry_after, now, out);
             }
             return;
         }
@@ -560,7 +561,7 @@ impl Notifier {
             return;
         };
         if !cseq_method.eq_ignore_ascii_case(&method) {
-            self.reply(msg, &via, inb, 400, "Bad Request", &[], None, now, out);
+            self.refuse(msg, &via, inb, 400, now, out);
             return;
         }
         if method == "ACK" {
@@ -569,7 +570,7 @@ impl Notifier {
         // Numeric headers must be numbers (pjsip's parser refuses the message otherwise).
         let bad_number = |name: &str| msg.header(name).is_some_and(|v| v.parse::<u32>().is_err());
         if bad_number("Max-Forwards") || bad_number("Expires") || bad_number("Min-Expires") {
-            self.reply(msg, &via, inb, 400, "Bad Request", &[], None, now, out);
+            self.refuse(msg, &via, inb, 400, now, out);
             return;
         }
         // A retransmission is answered from its transaction, never processed twice.
@@ -617,17 +618,7 @@ impl Notifier {
         if to.tag().is_none()
             && (!allowed(&from.uri.scheme) || !allowed(&to.uri.scheme) || !contact_scheme_ok)
         {
-            self.reply(
-                msg,
-                &via,
-                inb,
-                416,
-                "Unsupported URI Scheme",
-                &[],
-                None,
-                now,
-                out,
-            );
+            self.refuse(msg, &via, inb, 416, now, out);
             if out.len() > before {
                 self.remember_tx(
                     tx_key,
@@ -711,6 +702,29 @@ impl Notifier {
     }
 
     // ---- responses -------------------------------------------------------------------------
+
+    /// A rejection with pjsip's default reason phrase and no extra header.
+    fn refuse(
+        &mut self,
+        msg: &Message,
+        via: &Via,
+        inb: Inbound<'_>,
+        code: u16,
+        now: Now,
+        out: &mut Vec<Outbound>,
+    ) {
+        let reason = match code {
+            400 => "Bad Request",
+            403 => "Forbidden",
+            404 => "Not Found",
+            412 => "Conditional Request Failed",
+            416 => "Unsupported URI Scheme",
+            489 => "Bad Event",
+            500 => "Server Internal Error",
+            _ => "Error",
+        };
+        self.reply(msg, via, inb, code, reason, &[], None, now, out);
+    }
 
     /// A response to `msg`: Via (all, the top one with rport/received), Record-Route, Call-ID,
     /// From and To reprinted in From/To context, CSeq, then `extra`, `Server`, Content-Length.
@@ -839,7 +853,7 @@ impl Notifier {
             .ok()
             .filter(|c| usable_target(&c.uri))
         else {
-            self.reply(msg, via, inb, 400, "Bad Request", &[], None, now, out);
+            self.refuse(msg, via, inb, 400, now, out);
             return;
         };
         // The route set our NOTIFYs will carry: every Record-Route entry must be a usable URI.
@@ -849,7 +863,7 @@ impl Notifier {
             .map(|r| reprint_route(&r).map(String::into_boxed_str))
             .collect::<Option<Vec<Box<str>>>>()
         else {
-            self.reply(msg, via, inb, 400, "Bad Request", &[], None, now, out);
+            self.refuse(msg, via, inb, 400, now, out);
             return;
         };
         // Endpoint identification by From user, then digest authentication.
@@ -868,17 +882,7 @@ impl Notifier {
         let ruri = match msg.request_uri() {
             Some(Ok(uri)) if uri.scheme == "sip" || uri.scheme == "sips" => uri,
             _ => {
-                self.reply(
-                    msg,
-                    via,
-                    inb,
-                    416,
-                    "Unsupported URI Scheme",
-                    &[],
-                    None,
-                    now,
-                    out,
-                );
+                self.refuse(msg, via, inb, 416, now, out);
                 return;
             }
         };
@@ -886,12 +890,12 @@ impl Notifier {
         let asked = match msg.expires() {
             Ok(v) => v,
             Err(_) => {
-                self.reply(msg, via, inb, 400, "Bad Request", &[], None, now, out);
+                self.refuse(msg, via, inb, 400, now, out);
                 return;
             }
         };
         if asked == Some(0) {
-            self.reply(msg, via, inb, 400, "Bad Request", &[], None, now, out);
+            self.refuse(msg, via, inb, 400, now, out);
             return;
         }
         if let Some(asked) = asked {
@@ -987,24 +991,14 @@ impl Notifier {
             );
             let Some((list, states)) = built else {
                 // No resource of the list exists (§9.3: 500).
-                self.reply(
-                    msg,
-                    via,
-                    inb,
-                    500,
-                    "Server Internal Error",
-                    &[],
-                    None,
-                    now,
-                    out,
-                );
+                self.refuse(msg, via, inb, 500, now, out);
                 return;
             };
             (list_key(&resource), states, Some(Box::new(list)))
         } else {
             let Some((key, state)) = self.hints_api.subscribe(endpoint.hint_context(), &resource)
             else {
-                self.reply(msg, via, inb, 404, "Not Found", &[], None, now, out);
+                self.refuse(msg, via, inb, 404, now, out);
                 return;
             };
             (key.clone(), vec![(key, state)], None)
@@ -1171,7 +1165,7 @@ impl Notifier {
         let asked = match msg.expires() {
             Ok(v) => v,
             Err(_) => {
-                self.reply(msg, via, inb, 400, "Bad Request", &[], None, now, out);
+                self.refuse(msg, via, inb, 400, now, out);
                 return;
             }
         };
@@ -1416,7 +1410,7 @@ impl Notifier {
     fn on_response(
         &mut self,
         code: u16,
-        branch: &str,
+        no: u64,
         retry_after: bool,
         now: Now,
         out: &mut Vec<Outbound>,
@@ -1424,9 +1418,6 @@ impl Notifier {
         if code < 200 {
             return;
         }
-        let Some(no) = parse_branch(branch, self.salt) else {
-            return;
-        };
         let Some(pending) = self.pending.remove(&no) else {
             return;
         };

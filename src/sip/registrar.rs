@@ -325,9 +325,9 @@ impl Registrar {
         gone
     }
 
-    /// The earliest expiry, in epoch milliseconds.
-    pub fn next_expiry(&self) -> Option<u64> {
-        self.contacts.values().flatten().map(|c| c.expires_ms).min()
+    /// Whether no contact is bound (empty AORs are removed, so this is O(1)).
+    pub fn is_empty(&self) -> bool {
+        self.contacts.is_empty()
     }
 
     /// Adds a stored contact back (restart).

@@ -9,9 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use dialstate::config::MemProvider;
-use dialstate::sip::client::{register, Notify, Spec, Subscriber};
+use dialstate::sip::client::{register, Notify, Subscriber};
 
-use crate::sip::{launch_eid, Server, WAIT};
+use crate::sip::{launch_eid, subscriber, Server, WAIT};
 
 fn free_udp_port() -> u16 {
     let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -62,11 +62,9 @@ async fn next_with(sub: &mut Subscriber, needle: &str) -> Notify {
 }
 
 async fn hint_state(server: &Server, exten: &str) -> String {
-    let hints = server.remote("core show hints").await;
-    hints
-        .lines()
-        .find(|l| l.starts_with(&format!("{exten}@internal")))
-        .and_then(|l| l.split_whitespace().find(|w| w.starts_with("State:")))
+    let line = server.hint_line(exten).await;
+    line.split_whitespace()
+        .find(|w| w.starts_with("State:"))
         .unwrap_or_default()
         .to_string()
 }
@@ -95,12 +93,7 @@ async fn three_servers_share_device_state() {
     let b = start("b", &ports).await;
     let c = start("c", &ports).await;
 
-    let mut watcher = Subscriber::connect(
-        Spec::new(&b.target("100"), "watcher"),
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let mut watcher = subscriber(&b, "100", "watcher").await;
     assert_eq!(watcher.subscribe(600, WAIT).await.unwrap(), 200);
     let first = watcher.next_notify(WAIT).await.unwrap();
     assert!(

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use dialstate::config::MemProvider;
-use dialstate::sip::client::{register, Spec, Subscriber};
+use dialstate::sip::client::register;
 
-use crate::sip::{launch_conf, temp, Server, WAIT};
+use crate::sip::{launch_conf, subscriber, temp, Server, WAIT};
 
 const EXTENSIONS: &str = "\
 [internal]
@@ -62,24 +62,24 @@ async fn start(db: &str, udp: &str) -> Server {
     .await
 }
 
-fn hint_line(hints: &str, exten: &str) -> String {
-    hints
-        .lines()
-        .find(|l| l.starts_with(&format!("{exten}@internal")))
-        .unwrap_or_default()
-        .to_string()
+/// One REGISTER of endpoint 6001 with `password`, binding `contact` to `aor`.
+async fn as_6001(
+    server: &Server,
+    password: &str,
+    aor: &str,
+    contact: &str,
+    expires: u32,
+) -> dialstate::sip::message::Message {
+    register(server.udp, "6001", Some(password), aor, contact, expires)
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registration_makes_the_endpoint_available_and_survives_a_restart() {
     let db = temp("register.db").to_string_lossy().to_string();
     let server = start(&db, "127.0.0.1:0").await;
-    let mut watcher = Subscriber::connect(
-        Spec::new(&server.target("6001"), "watcher"),
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let mut watcher = subscriber(&server, "6001", "watcher").await;
     assert_eq!(watcher.subscribe(600, WAIT).await.unwrap(), 200);
     let first = watcher.next_notify(WAIT).await.unwrap();
     assert!(
@@ -89,39 +89,12 @@ async fn registration_makes_the_endpoint_available_and_survives_a_restart() {
     );
 
     // Wrong AOR for this endpoint: 404; wrong password: 401 again.
-    let r = register(
-        server.udp,
-        "6001",
-        Some("s3cret"),
-        "6002",
-        "sip:6001@127.0.0.1:5999",
-        3600,
-    )
-    .await
-    .unwrap();
+    let r = as_6001(&server, "s3cret", "6002", "sip:6001@127.0.0.1:5999", 3600).await;
     assert_eq!(r.code(), Some(404));
-    let r = register(
-        server.udp,
-        "6001",
-        Some("wrong"),
-        "6001",
-        "sip:6001@127.0.0.1:5999",
-        3600,
-    )
-    .await
-    .unwrap();
+    let r = as_6001(&server, "wrong", "6001", "sip:6001@127.0.0.1:5999", 3600).await;
     assert_eq!(r.code(), Some(401));
 
-    let r = register(
-        server.udp,
-        "6001",
-        Some("s3cret"),
-        "6001",
-        "sip:6001@127.0.0.1:5999",
-        3600,
-    )
-    .await
-    .unwrap();
+    let r = as_6001(&server, "s3cret", "6001", "sip:6001@127.0.0.1:5999", 3600).await;
     assert_eq!(r.code(), Some(200));
     assert_eq!(
         r.header("Contact"),
@@ -141,7 +114,7 @@ async fn registration_makes_the_endpoint_available_and_survives_a_restart() {
         "{}",
         online.body
     );
-    assert!(hint_line(&server.remote("core show hints").await, "6001").contains("State:Idle"));
+    assert!(server.hint_line("6001").await.contains("State:Idle"));
 
     let contacts = server.remote("pjsip show contacts").await;
     assert!(
@@ -155,16 +128,7 @@ async fn registration_makes_the_endpoint_available_and_survives_a_restart() {
     assert!(aors.ends_with("\nObjects found: 2\n\n"), "{aors}");
 
     // remove_existing with max_contacts=1: a new contact replaces the old one.
-    let r = register(
-        server.udp,
-        "6001",
-        Some("s3cret"),
-        "6001",
-        "sip:6001@127.0.0.1:5998",
-        3600,
-    )
-    .await
-    .unwrap();
+    let r = as_6001(&server, "s3cret", "6001", "sip:6001@127.0.0.1:5998", 3600).await;
     assert_eq!(r.code(), Some(200));
     assert_eq!(
         r.all("Contact").collect::<Vec<_>>(),
@@ -182,7 +146,7 @@ async fn registration_makes_the_endpoint_available_and_survives_a_restart() {
     }
     let server = start(&db, &udp.to_string()).await;
     assert!(
-        hint_line(&server.remote("core show hints").await, "6001").contains("State:Idle"),
+        server.hint_line("6001").await.contains("State:Idle"),
         "{}",
         server.remote("core show hints").await
     );
@@ -192,16 +156,7 @@ async fn registration_makes_the_endpoint_available_and_survives_a_restart() {
         .contains("6001/sip:6001@127.0.0.1:5998"));
     // The watcher's subscription came back too and hears the unregister.
     let _restored = watcher.next_notify(WAIT).await.unwrap();
-    let r = register(
-        server.udp,
-        "6001",
-        Some("s3cret"),
-        "6001",
-        "sip:6001@127.0.0.1:5998",
-        0,
-    )
-    .await
-    .unwrap();
+    let r = as_6001(&server, "s3cret", "6001", "sip:6001@127.0.0.1:5998", 0).await;
     assert_eq!(r.code(), Some(200));
     assert_eq!(r.header("Contact"), None);
     assert_eq!(r.header("Expires"), Some("0"));
@@ -240,12 +195,11 @@ async fn contacts_expire_and_the_endpoint_goes_unavailable() {
     .await
     .unwrap();
     assert_eq!(r.code(), Some(200));
-    assert!(hint_line(&server.remote("core show hints").await, "6002").contains("State:Idle"));
+    assert!(server.hint_line("6002").await.contains("State:Idle"));
     let mut gone = false;
     for _ in 0..40 {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        if hint_line(&server.remote("core show hints").await, "6002").contains("State:Unavailable")
-        {
+        if server.hint_line("6002").await.contains("State:Unavailable") {
             gone = true;
             break;
         }

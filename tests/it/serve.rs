@@ -103,6 +103,16 @@ impl ServeProcess {
     }
 }
 
+/// `dialstate watch ARGS...` with its output piped.
+fn spawn_watch(args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_dialstate"))
+        .arg("watch")
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 fn wait_until(mut what: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !what() {
@@ -115,20 +125,15 @@ fn wait_until(mut what: impl FnMut() -> bool) {
 fn watch_sees_a_change_made_through_remote_on_the_demo() {
     let server = start_serve(&[]);
     let target = format!("sip:6003@127.0.0.1:{}", server.port);
-    let watch = Command::new(env!("CARGO_BIN_EXE_dialstate"))
-        .args([
-            "watch",
-            &target,
-            "--from",
-            "alice",
-            "--count",
-            "3",
-            "--timeout",
-            "10",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let watch = spawn_watch(&[
+        &target,
+        "--from",
+        "alice",
+        "--count",
+        "3",
+        "--timeout",
+        "10",
+    ]);
     wait_until(|| server.remote("core show hints").contains("Watchers  1"));
     assert!(server
         .remote("pjsip show subscriptions inbound")
@@ -152,20 +157,15 @@ fn watch_sees_a_change_made_through_remote_on_the_demo() {
 fn bob_answers_the_challenge_and_sees_his_presence_via_a_simulated_call() {
     let server = start_serve(&[]);
     let target = format!("sip:2001@127.0.0.1:{}", server.port);
-    let watch = Command::new(env!("CARGO_BIN_EXE_dialstate"))
-        .args([
-            "watch",
-            &target,
-            "--from",
-            "bob:bob-secret",
-            "--count",
-            "2",
-            "--timeout",
-            "10",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let watch = spawn_watch(&[
+        &target,
+        "--from",
+        "bob:bob-secret",
+        "--count",
+        "2",
+        "--timeout",
+        "10",
+    ]);
     wait_until(|| server.remote("core show hints").contains("Watchers  1"));
     // Bob's toggle (2000) flips his presence (not set, so to available) through the dialplan.
     let trace = server.remote("call 2000@default");
@@ -255,21 +255,16 @@ fn remote_without_a_server_says_so() {
 fn register_lights_a_key_of_a_watched_blf_list_on_the_demo() {
     let server = start_serve(&[]);
     let list = format!("sip:blf-keys@127.0.0.1:{}", server.port);
-    let watch = Command::new(env!("CARGO_BIN_EXE_dialstate"))
-        .args([
-            "watch",
-            &list,
-            "--list",
-            "--from",
-            "alice",
-            "--count",
-            "2",
-            "--timeout",
-            "10",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let watch = spawn_watch(&[
+        &list,
+        "--list",
+        "--from",
+        "alice",
+        "--count",
+        "2",
+        "--timeout",
+        "10",
+    ]);
     wait_until(|| {
         server
             .remote("pjsip show subscriptions inbound")

@@ -203,12 +203,23 @@ impl Server {
         let _ = tokio::time::timeout(WAIT, self.task).await;
     }
 
+    /// The `core show hints` line of `exten@internal` (empty when there is none).
+    pub(crate) async fn hint_line(&self, exten: &str) -> String {
+        let hints = self.remote("core show hints").await;
+        let prefix = format!("{exten}@internal");
+        hints
+            .lines()
+            .find(|l| l.starts_with(&prefix))
+            .unwrap_or_default()
+            .to_string()
+    }
+
     pub(crate) fn target(&self, exten: &str) -> String {
         format!("sip:{exten}@{}", self.udp)
     }
 }
 
-async fn subscriber(server: &Server, exten: &str, user: &str) -> Subscriber {
+pub(crate) async fn subscriber(server: &Server, exten: &str, user: &str) -> Subscriber {
     let spec = Spec::new(&server.target(exten), user);
     Subscriber::connect(spec, "127.0.0.1:0".parse().unwrap())
         .await

@@ -63,122 +63,84 @@ impl Notifier {
             .header("Event")
             .map(|e| e.split(';').next().unwrap_or_default().trim().to_string());
         if event.as_deref() != Some(DEVICESTATE_EVENT) {
-            self.reply(msg, via, inb, 489, "Bad Event", &[], None, now, out);
+            self.refuse(msg, via, inb, 489, now, out);
             return;
         }
         let expires = match msg.expires() {
             Ok(v) => v,
             Err(_) => {
-                self.reply(msg, via, inb, 400, "Bad Request", &[], None, now, out);
+                self.refuse(msg, via, inb, 400, now, out);
                 return;
             }
         };
         let Some(kind) =
             publish::classify(expires, msg.header("SIP-If-Match"), !msg.body.is_empty())
         else {
-            self.reply(msg, via, inb, 400, "Bad Request", &[], None, now, out);
+            self.refuse(msg, via, inb, 400, now, out);
             return;
         };
         let expires = expires.unwrap_or(3600);
-        let config = match kind {
-            Kind::Initial if self.publications.len() >= crate::sip::limits::MAX_PUBLICATIONS => {
+        let old_tag = match kind {
+            Kind::Refresh(t) | Kind::Modify(t) | Kind::Remove(Some(t)) => Some(t),
+            Kind::Initial | Kind::Remove(None) => None,
+        };
+        let config = if kind == Kind::Initial {
+            if self.publications.len() >= crate::sip::limits::MAX_PUBLICATIONS {
                 tracing::warn!(peer = %inb.peer, "publication limit reached");
+                let retry = [("Retry-After", "60")];
                 self.reply(
                     msg,
                     via,
                     inb,
                     503,
                     "Service Unavailable",
-                    &[("Retry-After", "60")],
+                    &retry,
                     None,
                     now,
                     out,
                 );
                 return;
             }
-            Kind::Initial => {
-                let ruri = match msg.request_uri() {
-                    Some(Ok(uri)) if uri.scheme == "sip" || uri.scheme == "sips" => uri,
-                    _ => {
-                        self.reply(
-                            msg,
-                            via,
-                            inb,
-                            416,
-                            "Unsupported URI Scheme",
-                            &[],
-                            None,
-                            now,
-                            out,
-                        );
-                        return;
-                    }
-                };
-                let resource = ruri.user_name().to_string();
-                let Some(publication) = self.config.inbound_publications.get(&resource) else {
-                    self.reply(msg, via, inb, 404, "Not Found", &[], None, now, out);
-                    return;
-                };
-                if publication
-                    .endpoint
-                    .as_deref()
-                    .is_some_and(|ep| ep != endpoint.name)
-                {
-                    self.reply(msg, via, inb, 403, "Forbidden", &[], None, now, out);
+            let ruri = match msg.request_uri() {
+                Some(Ok(uri)) if uri.scheme == "sip" || uri.scheme == "sips" => uri,
+                _ => {
+                    self.refuse(msg, via, inb, 416, now, out);
                     return;
                 }
-                let config = publication.events.get(DEVICESTATE_EVENT).cloned();
-                let Some(config) =
-                    config.filter(|c| self.config.asterisk_publications.contains_key(c))
-                else {
-                    self.reply(msg, via, inb, 404, "Not Found", &[], None, now, out);
-                    return;
-                };
-                config
-            }
-            Kind::Refresh(tag) | Kind::Modify(tag) | Kind::Remove(Some(tag)) => {
-                // A publication belongs to the endpoint that made it: another one guessing its
-                // entity tag gets 412 as if it did not exist (dialstate; Asterisk does not check).
-                match self
-                    .publications
-                    .get(&tag)
-                    .filter(|p| p.endpoint == endpoint.name)
-                {
-                    Some(p) => p.config.clone(),
-                    None => {
-                        self.reply(
-                            msg,
-                            via,
-                            inb,
-                            412,
-                            "Conditional Request Failed",
-                            &[],
-                            None,
-                            now,
-                            out,
-                        );
-                        return;
-                    }
-                }
-            }
-            Kind::Remove(None) => {
-                self.reply(
-                    msg,
-                    via,
-                    inb,
-                    412,
-                    "Conditional Request Failed",
-                    &[],
-                    None,
-                    now,
-                    out,
-                );
+            };
+            let resource = ruri.user_name().to_string();
+            let Some(publication) = self.config.inbound_publications.get(&resource) else {
+                self.refuse(msg, via, inb, 404, now, out);
+                return;
+            };
+            if publication
+                .endpoint
+                .as_deref()
+                .is_some_and(|ep| ep != endpoint.name)
+            {
+                self.refuse(msg, via, inb, 403, now, out);
                 return;
             }
-        };
-        let old_tag = match kind {
-            Kind::Refresh(t) | Kind::Modify(t) | Kind::Remove(Some(t)) => Some(t),
-            _ => None,
+            let config = publication.events.get(DEVICESTATE_EVENT).cloned();
+            let Some(config) = config.filter(|c| self.config.asterisk_publications.contains_key(c))
+            else {
+                self.refuse(msg, via, inb, 404, now, out);
+                return;
+            };
+            config
+        } else {
+            // A publication belongs to the endpoint that made it: another one guessing its
+            // entity tag gets 412 as if it did not exist (dialstate; Asterisk does not check).
+            let owned = old_tag
+                .and_then(|t| self.publications.get(&t))
+                .filter(|p| p.endpoint == endpoint.name);
+            match owned {
+                Some(p) => p.config.clone(),
+                None => {
+                    self.refuse(msg, via, inb, 412, now, out);
+                    return;
+                }
+            }
         };
         let mut publication = old_tag
             .and_then(|t| self.publications.remove(&t))
@@ -190,18 +152,7 @@ impl Notifier {
             });
         if let Kind::Remove(_) = kind {
             self.withdraw(&publication);
-            self.reply(
-                msg,
-                via,
-                inb,
-                200,
-                "OK",
-                &[("SIP-ETag", &self.etag.to_string()), ("Expires", "0")],
-                None,
-                now,
-                out,
-            );
-            self.etag = self.etag.wrapping_add(1);
+            self.publish_ok(msg, via, inb, 0, now, out);
             return;
         }
         if !msg.body.is_empty() {
@@ -213,48 +164,24 @@ impl Notifier {
                         // The publication stays as it was.
                         self.publications.insert(tag, publication);
                     }
-                    self.reply(msg, via, inb, 400, "Bad Request", &[], None, now, out);
+                    self.refuse(msg, via, inb, 400, now, out);
                     return;
                 }
                 Err(Refused::Failed(why)) => {
                     tracing::warn!(peer = %inb.peer, error = %why, "asterisk-devicestate PUBLISH not applied");
                     if kind == Kind::Initial {
-                        self.reply(
-                            msg,
-                            via,
-                            inb,
-                            500,
-                            "Server Internal Error",
-                            &[],
-                            None,
-                            now,
-                            out,
-                        );
+                        self.refuse(msg, via, inb, 500, now, out);
                     } else {
                         // Asterisk answers 200 and drops the publication (the next PUBLISH
                         // gets 412).
                         self.withdraw(&publication);
-                        let tag = self.etag.to_string();
-                        self.etag = self.etag.wrapping_add(1);
-                        let e = expires.to_string();
-                        self.reply(
-                            msg,
-                            via,
-                            inb,
-                            200,
-                            "OK",
-                            &[("SIP-ETag", &tag), ("Expires", &e)],
-                            None,
-                            now,
-                            out,
-                        );
+                        self.publish_ok(msg, via, inb, expires, now, out);
                     }
                     return;
                 }
             }
         }
-        let tag = self.etag;
-        self.etag = self.etag.wrapping_add(1);
+        let tag = self.publish_ok(msg, via, inb, expires, now, out);
         publication.expires_at = now.mono + Duration::from_secs(u64::from(expires));
         self.pub_expiry.push(Reverse((publication.expires_at, tag)));
         self.publications.insert(tag, publication);
@@ -267,20 +194,27 @@ impl Notifier {
                 .collect();
             self.pub_expiry = keep.into_iter().collect();
         }
-        let (tag, e) = (tag.to_string(), expires.to_string());
-        self.reply(
-            msg,
-            via,
-            inb,
-            200,
-            "OK",
-            &[("SIP-ETag", &tag), ("Expires", &e)],
-            None,
-            now,
-            out,
-        );
         // A `refresh` from the peer queued our cache for it.
         self.pump_publishers(now, out);
+    }
+
+    /// The 200 OK to a PUBLISH: the next entity tag (Asterisk's one counter, from 0) and the
+    /// Expires asked for. Returns the tag.
+    fn publish_ok(
+        &mut self,
+        msg: &Message,
+        via: &Via,
+        inb: Inbound<'_>,
+        expires: u32,
+        now: Now,
+        out: &mut Vec<Outbound>,
+    ) -> u32 {
+        let tag = self.etag;
+        self.etag = self.etag.wrapping_add(1);
+        let (etag, e) = (tag.to_string(), expires.to_string());
+        let extra = [("SIP-ETag", etag.as_str()), ("Expires", e.as_str())];
+        self.reply(msg, via, inb, 200, "OK", &extra, None, now, out);
+        tag
     }
 
     fn apply_devicestate(

@@ -68,7 +68,7 @@ impl Notifier {
         };
         if endpoint.aors.is_empty() {
             tracing::warn!(endpoint = %endpoint.name, peer = %inb.peer, "Endpoint has no configured AORs");
-            self.reply(msg, via, inb, 403, "Forbidden", &[], None, now, out);
+            self.refuse(msg, via, inb, 403, now, out);
             return;
         }
         let name = to.uri.user_name().to_string();
@@ -79,18 +79,18 @@ impl Notifier {
             .flatten();
         let Some(aor) = aor else {
             tracing::warn!(aor = %name, endpoint = %endpoint.name, peer = %inb.peer, "AOR not found for endpoint");
-            self.reply(msg, via, inb, 404, "Not Found", &[], None, now, out);
+            self.refuse(msg, via, inb, 404, now, out);
             return;
         };
         if aor.max_contacts == 0 {
             tracing::warn!(aor = %aor.name, endpoint = %endpoint.name, "AOR has no configured max_contacts; unable to register");
-            self.reply(msg, via, inb, 403, "Forbidden", &[], None, now, out);
+            self.refuse(msg, via, inb, 403, now, out);
             return;
         }
         let header_expires = match msg.expires() {
             Ok(v) => v,
             Err(_) => {
-                self.reply(msg, via, inb, 400, "Bad Request", &[], None, now, out);
+                self.refuse(msg, via, inb, 400, now, out);
                 return;
             }
         };
@@ -101,21 +101,11 @@ impl Notifier {
                 continue;
             }
             let Ok(contact) = NameAddr::parse(&value) else {
-                self.reply(msg, via, inb, 400, "Bad Request", &[], None, now, out);
+                self.refuse(msg, via, inb, 400, now, out);
                 return;
             };
             if contact.uri.scheme != "sip" && contact.uri.scheme != "sips" {
-                self.reply(
-                    msg,
-                    via,
-                    inb,
-                    416,
-                    "Unsupported URI Scheme",
-                    &[],
-                    None,
-                    now,
-                    out,
-                );
+                self.refuse(msg, via, inb, 416, now, out);
                 return;
             }
             let expires = contact
@@ -127,7 +117,7 @@ impl Notifier {
                 None => None,
                 Some(Ok(v)) => Some(v),
                 Some(Err(_)) => {
-                    self.reply(msg, via, inb, 400, "Bad Request", &[], None, now, out);
+                    self.refuse(msg, via, inb, 400, now, out);
                     return;
                 }
             };
@@ -216,7 +206,7 @@ impl Notifier {
     pub(super) fn registrations_changed(&mut self, now: Now, aor: Option<&str>) {
         let view = self.registrar();
         // Expiry is checked every second while contacts exist (Asterisk: every 30 s).
-        let any = view.registrar.next_expiry().is_some();
+        let any = !view.registrar.is_empty();
         let endpoints: Vec<String> = match aor {
             Some(aor) => self.aor_endpoints.get(aor).cloned().unwrap_or_default(),
             None => self.config.endpoints.keys().cloned().collect(),
