@@ -114,7 +114,7 @@ fn config_dir(name: &str, hints: usize) -> PathBuf {
     std::fs::write(
         dir.join("manager.conf"),
         format!(
-            "[general]\nenabled = yes\nport = 5038\nbindaddr = 127.0.0.1\n\n[{USER}]\nsecret = {SECRET}\nread = call\nwrite = call,reporting,command\n"
+            "[general]\nenabled = yes\nport = 5038\nbindaddr = 127.0.0.1\ntimestampevents = yes\n\n[{USER}]\nsecret = {SECRET}\nread = call\nwrite = call,reporting,command\n"
         ),
     )
     .unwrap();
@@ -203,7 +203,7 @@ impl Drop for Server {
 
 /// Finds `needle` in `hay`.
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 /// A header's value inside one message.
@@ -263,6 +263,9 @@ fn change(k: u64, hints: usize) -> (usize, bool) {
 #[derive(Default)]
 struct Seen {
     dsc: Vec<u64>,
+    /// The `Timestamp:` the server wrote in the k-th DeviceStateChange (ns since `base`): when
+    /// its hub rendered the event.
+    stamped: Vec<u64>,
     es: Vec<u64>,
     wrong: usize,
     closed: bool,
@@ -274,7 +277,7 @@ async fn fan_session(
     first: u64,
     n: usize,
     hints: usize,
-    base: Instant,
+    (base, base_epoch): (Instant, f64),
     deadline: tokio::time::Instant,
 ) -> Seen {
     let mut seen = Seen {
@@ -284,6 +287,14 @@ async fn fan_session(
     };
     buf.reserve(1 << 16);
     let mut chunk = vec![0u8; 1 << 16];
+    // What each lamp's events must say, made once (the client must cost less than the server).
+    let devices: Vec<Vec<u8>> = (0..hints)
+        .map(|i| format!("Custom:lamp{i}").into_bytes())
+        .collect();
+    let extens: Vec<Vec<u8>> = (0..hints)
+        .map(|i| (EXTEN_BASE + i).to_string().into_bytes())
+        .collect();
+    let ends = memchr::memmem::Finder::new(b"\r\n\r\n");
     while seen.dsc.len() < n || seen.es.len() < n {
         let read = tokio::time::timeout_at(deadline, stream.read(&mut chunk)).await;
         let now = base.elapsed().as_nanos() as u64;
@@ -297,19 +308,27 @@ async fn fan_session(
         };
         buf.extend_from_slice(&chunk[..got]);
         let mut start = 0;
-        while let Some(end) = find(&buf[start..], b"\r\n\r\n") {
+        while let Some(end) = ends.find(&buf[start..]) {
             let msg = &buf[start..start + end + 2];
             start += end + 4;
             if msg.starts_with(b"Event: DeviceStateChange\r\n") {
                 let (lamp, inuse) = change(first + seen.dsc.len() as u64, hints);
-                let ok = header(msg, b"Device") == Some(format!("Custom:lamp{lamp}").as_bytes())
+                let ok = header(msg, b"Device") == Some(&devices[lamp][..])
                     && header(msg, b"State")
                         == Some(if inuse { &b"INUSE"[..] } else { b"NOT_INUSE" });
                 seen.wrong += usize::from(!ok);
                 seen.dsc.push(now);
+                // Every 8th only: parsing each would cost the client more than the server.
+                let stamp = (seen.dsc.len() % 8 == 1)
+                    .then(|| header(msg, b"Timestamp"))
+                    .flatten()
+                    .and_then(|t| std::str::from_utf8(t).ok())
+                    .and_then(|t| t.parse::<f64>().ok())
+                    .map_or(0, |t| ((t - base_epoch).max(0.0) * 1e9) as u64);
+                seen.stamped.push(stamp);
             } else if msg.starts_with(b"Event: ExtensionStatus\r\n") {
                 let (lamp, inuse) = change(first + seen.es.len() as u64, hints);
-                let ok = header(msg, b"Exten") == Some((EXTEN_BASE + lamp).to_string().as_bytes())
+                let ok = header(msg, b"Exten") == Some(&extens[lamp][..])
                     && header(msg, b"Status") == Some(if inuse { &b"1"[..] } else { b"0" });
                 seen.wrong += usize::from(!ok);
                 seen.es.push(now);
@@ -462,6 +481,10 @@ struct FanResult {
     p50: u64,
     p99: u64,
     max: u64,
+    /// DeviceStateChange p50 and p99 from the driver's write to the event's `Timestamp:` (the
+    /// server's hub rendering it), and from there to a session reading it.
+    to_hub: (u64, u64),
+    from_hub: (u64, u64),
     server_cpu: f64,
     bench_cpu: f64,
 }
@@ -481,6 +504,10 @@ fn fan_run(cfg: &Cfg, rt: &tokio::runtime::Runtime) -> FanResult {
     let server = Server::start(cfg, &dir);
     let n = (cfg.rate as f64 * cfg.secs).round() as usize;
     let base = Instant::now();
+    let base_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
     let sessions: Vec<(TcpStream, Vec<u8>)> = rt.block_on(async {
         let mut out = Vec::new();
         for _ in 0..cfg.sessions {
@@ -491,7 +518,17 @@ fn fan_run(cfg: &Cfg, rt: &tokio::runtime::Runtime) -> FanResult {
     let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(cfg.secs + 10.0);
     let handles: Vec<_> = sessions
         .into_iter()
-        .map(|(stream, rest)| rt.spawn(fan_session(stream, rest, 0, n, cfg.hints, base, deadline)))
+        .map(|(stream, rest)| {
+            rt.spawn(fan_session(
+                stream,
+                rest,
+                0,
+                n,
+                cfg.hints,
+                (base, base_epoch),
+                deadline,
+            ))
+        })
         .collect();
     let pid = server.child.id().to_string();
     let cpu0 = cpu_ticks(&pid);
@@ -509,6 +546,8 @@ fn fan_run(cfg: &Cfg, rt: &tokio::runtime::Runtime) -> FanResult {
     let cpu = (cpu_ticks(&pid) - cpu0) as f64 / 100.0;
     let bench_cpu = (cpu_ticks("self") - self0) as f64 / 100.0;
     let mut lat = Vec::with_capacity(cfg.sessions * n * 2);
+    let mut to_hub = Vec::with_capacity(n);
+    let mut from_hub = Vec::with_capacity(cfg.sessions * n);
     let mut wrong = 0;
     let mut closed = 0;
     let mut events_seen = 0;
@@ -516,6 +555,15 @@ fn fan_run(cfg: &Cfg, rt: &tokio::runtime::Runtime) -> FanResult {
         wrong += s.wrong;
         closed += usize::from(s.closed);
         events_seen += s.dsc.len() + s.es.len();
+        for ((stamp, at), sent_at) in s.stamped.iter().zip(&s.dsc).zip(&sent) {
+            if *stamp == 0 {
+                continue;
+            }
+            if std::ptr::eq(s, &seen[0]) {
+                to_hub.push(stamp.saturating_sub(*sent_at));
+            }
+            from_hub.push(at.saturating_sub(*stamp));
+        }
         for list in [&s.dsc, &s.es] {
             for (at, sent_at) in list.iter().zip(&sent) {
                 lat.push(at.saturating_sub(*sent_at));
@@ -523,7 +571,11 @@ fn fan_run(cfg: &Cfg, rt: &tokio::runtime::Runtime) -> FanResult {
         }
     }
     lat.sort_unstable();
+    to_hub.sort_unstable();
+    from_hub.sort_unstable();
     FanResult {
+        to_hub: (percentile(&to_hub, 0.5), percentile(&to_hub, 0.99)),
+        from_hub: (percentile(&from_hub, 0.5), percentile(&from_hub, 0.99)),
         events_expected: cfg.sessions * n * 2,
         events_seen,
         wrong,
@@ -737,7 +789,7 @@ fn main() {
                 && r.closed == 0
                 && r.bad_answers == 0;
             println!(
-                "fan-out run {run}: {:.0} changes/s made; events {}/{} ({} out of order or wrong, {} sessions closed, {} driver answers not OK or missing); latency p50 {} p99 {} max {}; CPU server {:.2} s, bench {:.2} s",
+                "fan-out run {run}: {:.0} changes/s made; events {}/{} ({} out of order or wrong, {} sessions closed, {} driver answers not OK or missing); latency p50 {} p99 {} max {} (change to hub p50 {} p99 {}; hub to session p50 {} p99 {}); CPU server {:.2} s, bench {:.2} s",
                 r.achieved_rate,
                 r.events_seen,
                 r.events_expected,
@@ -747,6 +799,10 @@ fn main() {
                 ms(r.p50),
                 ms(r.p99),
                 ms(r.max),
+                ms(r.to_hub.0),
+                ms(r.to_hub.1),
+                ms(r.from_hub.0),
+                ms(r.from_hub.1),
                 r.server_cpu,
                 r.bench_cpu
             );

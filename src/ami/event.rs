@@ -16,6 +16,28 @@ pub struct Event {
     pub text: String,
 }
 
+/// Events sent together: each event, and all their texts in a row (what a session that reads
+/// every one of them is written).
+#[derive(Debug)]
+pub struct Batch {
+    pub events: Vec<Event>,
+    /// Every event's category, or-ed.
+    pub categories: u32,
+    pub text: String,
+}
+
+impl Batch {
+    pub fn new(events: Vec<Event>) -> Batch {
+        let categories = events.iter().fold(0, |acc, e| acc | e.category);
+        let text = events.iter().map(|e| e.text.as_str()).collect();
+        Batch {
+            events,
+            categories,
+            text,
+        }
+    }
+}
+
 /// Starts an event: `Event:`, `Privilege:`, optional `Timestamp:`.
 pub fn begin(name: &str, category: u32, timestamp: Option<&str>) -> String {
     let mut out = format!("Event: {name}\r\nPrivilege: {}\r\n", privilege(category));

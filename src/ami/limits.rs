@@ -4,7 +4,8 @@
 pub const MAX_LINE: usize = 4096;
 /// Headers one action may carry (Asterisk's `AST_MAX_MANHEADERS`).
 pub const MAX_HEADERS: usize = 128;
-/// Events queued for one session before it is disconnected as too slow.
+/// Event batches (one per millisecond at most while busy, see `server::FLUSH_EVERY`) queued for
+/// one session before it is disconnected as too slow.
 pub const EVENT_QUEUE: usize = 4096;
 /// Concurrent manager connections.
 pub const MAX_SESSIONS: usize = 4096;

@@ -1,10 +1,15 @@
 //! The manager interface's tokio side: the listener (ACL checked before the banner), one task
-//! per session, and an event hub that renders each state change once and fans it out over a
-//! bounded broadcast channel. A session that falls behind by more than `EVENT_QUEUE` events, or
-//! whose socket stops taking writes, is disconnected; nothing it does slows the others or SIP.
+//! per session, and an event hub that renders each state change once and fans batches of events
+//! out over a bounded broadcast channel. The hub sends at most one batch per `FLUSH_EVERY` while
+//! changes keep coming (an idle hub sends the first change at once), so under load each session
+//! makes one write per batch instead of one per event. A session that falls behind by more than
+//! `EVENT_QUEUE` batches, or whose socket stops taking writes, is disconnected; nothing it does
+//! slows the others or SIP.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::time::Instant;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -13,10 +18,10 @@ use tokio::task::JoinSet;
 
 use crate::ami::codec::Decoder;
 use crate::ami::config::ManagerConfig;
-use crate::ami::event::{from_change, Event};
+use crate::ami::event::{from_change, Batch, Event};
 use crate::ami::limits;
 use crate::ami::session::{Ctx, Reply, Session, BANNER};
-use crate::pbx::Pbx;
+use crate::pbx::{lock, Pbx};
 use crate::state::Change;
 
 /// How the `Command` action runs a console line (the process hands in `console::run`).
@@ -24,16 +29,16 @@ pub type CommandFn = dyn Fn(&mut Pbx, &str) -> (String, bool) + Send + Sync;
 
 /// Seconds a write to a session may take before the session is dropped.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
+/// Shortest time between two batches of state events (the most a busy hub delays an event).
+const FLUSH_EVERY: Duration = Duration::from_millis(2);
+/// Most changes rendered into one batch.
+const BATCH_MAX: usize = 4096;
 
 fn now() -> (u64, u32) {
     let d = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
     (d.as_secs(), d.subsec_micros())
-}
-
-fn lock(pbx: &Mutex<Pbx>) -> std::sync::MutexGuard<'_, Pbx> {
-    pbx.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Runs the manager interface until `stop` turns true. `changes` carries the state engine's
@@ -47,7 +52,7 @@ pub async fn run(
     mut stop: watch::Receiver<bool>,
 ) {
     let started = now().0;
-    let (events, _) = broadcast::channel::<Arc<Event>>(limits::EVENT_QUEUE);
+    let (events, _) = broadcast::channel::<Arc<Batch>>(limits::EVENT_QUEUE);
     let mut tasks = JoinSet::new();
     tasks.spawn(hub(
         changes,
@@ -84,29 +89,40 @@ pub async fn run(
     tasks.shutdown().await;
 }
 
-/// Renders each change once, in order, and broadcasts it.
+/// Renders each change once, in order, and broadcasts the changes that came in together as one
+/// batch, at most one batch per `FLUSH_EVERY`.
 async fn hub(
     mut changes: mpsc::UnboundedReceiver<Change>,
     pbx: Arc<Mutex<Pbx>>,
-    events: broadcast::Sender<Arc<Event>>,
+    events: broadcast::Sender<Arc<Batch>>,
     timestamps: bool,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut batch = Vec::new();
+    let mut last = Instant::now() - FLUSH_EVERY;
     loop {
         tokio::select! {
             _ = stop.changed() => return,
             got = changes.recv() => {
                 let Some(first) = got else { return };
                 batch.push(first);
-                while batch.len() < 1024 {
-                    match changes.try_recv() {
-                        Ok(c) => batch.push(c),
-                        Err(_) => break,
-                    }
-                }
             }
         }
+        // Busy: let the changes of the next moments join this batch.
+        let due = last + FLUSH_EVERY;
+        if Instant::now() < due {
+            tokio::select! {
+                _ = stop.changed() => return,
+                _ = tokio::time::sleep_until(due) => {}
+            }
+        }
+        while batch.len() < BATCH_MAX {
+            match changes.try_recv() {
+                Ok(c) => batch.push(c),
+                Err(_) => break,
+            }
+        }
+        last = Instant::now();
         let ts = timestamps.then(|| {
             let (s, us) = now();
             format!("{s}.{us:06}")
@@ -125,17 +141,17 @@ async fn hub(
                 .filter_map(|c| from_change(&c, &hint, ts.as_deref()))
                 .collect()
         };
-        for event in rendered {
+        if !rendered.is_empty() {
             // No session listening is fine.
-            let _ = events.send(Arc::new(event));
+            let _ = events.send(Arc::new(Batch::new(rendered)));
         }
     }
 }
 
 /// The next event of a logged-in session (never resolves before login).
 async fn next_event(
-    rx: &mut Option<broadcast::Receiver<Arc<Event>>>,
-) -> Result<Arc<Event>, broadcast::error::RecvError> {
+    rx: &mut Option<broadcast::Receiver<Arc<Batch>>>,
+) -> Result<Arc<Batch>, broadcast::error::RecvError> {
     match rx {
         Some(rx) => rx.recv().await,
         None => std::future::pending().await,
@@ -155,14 +171,14 @@ async fn connection(
     mut session: Session,
     config: Arc<ManagerConfig>,
     pbx: Arc<Mutex<Pbx>>,
-    events: broadcast::Sender<Arc<Event>>,
+    events: broadcast::Sender<Arc<Batch>>,
     command: Arc<CommandFn>,
     started: u64,
     mut stop: watch::Receiver<bool>,
 ) {
     let peer = session.peer;
     // Events are received from login on (Asterisk sends nothing raised before it).
-    let mut rx: Option<broadcast::Receiver<Arc<Event>>> = None;
+    let mut rx: Option<broadcast::Receiver<Arc<Batch>>> = None;
     let _ = stream.set_nodelay(true);
     if !write(&mut stream, BANNER).await {
         return;
@@ -180,20 +196,14 @@ async fn connection(
                 return;
             }
             event = next_event(&mut rx), if rx.is_some() => match event {
-                Ok(event) => {
-                    // Take every event already waiting too, and write them at once.
+                Ok(batch) => {
+                    // Take every batch already waiting too, and write them at once.
                     let mut text = String::new();
-                    if session.wants(&event) {
-                        text.push_str(&event.text);
-                    }
+                    session.take(&batch, &mut text);
                     if let Some(rx) = rx.as_mut() {
                         for _ in 0..1024 {
                             match rx.try_recv() {
-                                Ok(event) => {
-                                    if session.wants(&event) {
-                                        text.push_str(&event.text);
-                                    }
-                                }
+                                Ok(batch) => session.take(&batch, &mut text),
                                 Err(broadcast::error::TryRecvError::Lagged(n)) => {
                                     tracing::warn!(%peer, missed = n, "manager session too slow for its events; disconnected");
                                     return;
@@ -235,7 +245,7 @@ async fn connection(
                         random: uuid::Uuid::new_v4().as_u64_pair().0,
                         command: &*command,
                         raise: &|event| {
-                            let _ = events.send(Arc::new(event));
+                            let _ = events.send(Arc::new(Batch::new(vec![event])));
                         },
                     };
                     let reply = tokio::task::block_in_place(|| session.handle(&msg, &ctx));
@@ -248,11 +258,7 @@ async fn connection(
                     if let Some(rx) = rx.as_mut() {
                         loop {
                             match rx.try_recv() {
-                                Ok(event) => {
-                                    if session.wants(&event) {
-                                        waiting.push_str(&event.text);
-                                    }
-                                }
+                                Ok(batch) => session.take(&batch, &mut waiting),
                                 Err(broadcast::error::TryRecvError::Lagged(n)) => {
                                     tracing::warn!(%peer, missed = n, "manager session too slow for its events; disconnected");
                                     return;
@@ -282,8 +288,8 @@ async fn connection(
                             if !write(&mut stream, &text).await {
                                 return;
                             }
-                            for event in raised {
-                                let _ = events.send(Arc::new(event));
+                            if !raised.is_empty() {
+                                let _ = events.send(Arc::new(Batch::new(raised)));
                             }
                         }
                     }

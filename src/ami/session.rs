@@ -12,8 +12,8 @@ use crate::ami::codec::Message;
 use crate::ami::config::{
     parse_classes, ManagerConfig, ALL, CALL, COMMAND, ORIGINATE, REPORTING, SYSTEM,
 };
-use crate::ami::event::{begin, channel_event, ChannelInfo, Event};
-use crate::pbx::Pbx;
+use crate::ami::event::{begin, channel_event, Batch, ChannelInfo, Event};
+use crate::pbx::{lock, Pbx};
 use crate::state::PresenceState;
 
 /// The AMI version dialstate speaks (Asterisk 22's).
@@ -65,10 +65,6 @@ pub struct Ctx<'a> {
     /// Runs one console command (the `Command` action): the console's own code, handed in by
     /// the process so the manager shares it without importing the console.
     pub command: &'a (dyn Fn(&mut Pbx, &str) -> (String, bool) + Sync),
-}
-
-fn lock(pbx: &Mutex<Pbx>) -> std::sync::MutexGuard<'_, Pbx> {
-    pbx.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A response: `Response:`, `ActionID:` when the action had one, then the fields.
@@ -148,6 +144,23 @@ impl Session {
     }
 
     /// Whether this session receives an event.
+    /// Appends the events of `batch` this session reads to `out`.
+    pub fn take(&self, batch: &Batch, out: &mut String) {
+        let Some(user) = &self.user else {
+            return;
+        };
+        let mask = user.read & self.event_mask;
+        if user.filters.is_empty() && batch.categories & mask == batch.categories {
+            out.push_str(&batch.text);
+            return;
+        }
+        for event in &batch.events {
+            if self.wants(event) {
+                out.push_str(&event.text);
+            }
+        }
+    }
+
     pub fn wants(&self, event: &Event) -> bool {
         let Some(user) = &self.user else {
             return false;

@@ -4,10 +4,11 @@
 //! SIGTERM. The PBX stays synchronous behind a mutex; its changes reach the SIP task over a
 //! channel.
 
+use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, UdpSocket, UnixListener};
@@ -22,7 +23,7 @@ use crate::sip::notifier::{HintState, Hints, InboundTable, Notifier, Persist};
 use crate::sip::persist::{Record, FAMILY};
 use crate::sip::server::Bound;
 use crate::state::{Change, Hint, HintKey, Sink};
-use crate::store::{BatchWriter, Store};
+use crate::store::{BatchWriter, Store, WriteBehind};
 
 /// The demo configuration built into the binary.
 const DEMO_EXTENSIONS: &str = include_str!("../../dialplans/demo/extensions.conf");
@@ -31,6 +32,8 @@ const DEMO_MANAGER: &str = include_str!("../../dialplans/demo/manager.conf");
 
 /// Longest control-socket line accepted.
 const MAX_CONTROL_LINE: usize = 64 * 1024;
+/// Pipelined control requests run under one lock.
+const MAX_CONTROL_BATCH: usize = 256;
 
 /// What `serve` was asked to do.
 #[derive(Debug, Clone)]
@@ -43,10 +46,7 @@ pub struct Options {
     pub manager: Option<String>,
 }
 
-/// Locks the PBX even if a panicking thread poisoned the lock (state stays usable).
-pub fn lock(pbx: &Mutex<Pbx>) -> MutexGuard<'_, Pbx> {
-    pbx.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
+pub use crate::pbx::lock;
 
 struct PbxHints(Arc<Mutex<Pbx>>);
 
@@ -388,7 +388,7 @@ async fn serve_async(opts: Options) -> Result<(), String> {
     let store = crate::store::open(&opts.db)
         .map_err(|e| format!("cannot use the state database `{}`: {e}", opts.db))?;
     let writer = Arc::new(BatchWriter::spawn(store).map_err(|e| e.to_string())?);
-    let pbx = Pbx::open_shared(provider, &path, Box::new(writer.clone()))
+    let pbx = Pbx::open_shared(provider, &path, Box::new(WriteBehind::new(writer.clone())))
         .map_err(|e| format!("cannot restore state from `{}`: {e}", opts.db))?;
     for diag in pbx.diagnostics().items().iter().filter(|d| d.is_error()) {
         eprintln!("{}", render_short(pbx.sources(), diag));
@@ -450,9 +450,7 @@ pub async fn run_server(
         .watch_with(
             None,
             true,
-            Sink::Func(Arc::new(move |change: &Change| {
-                tx.send(change.clone()).is_ok()
-            })),
+            Sink::deferred(move |change: &Change| tx.send(change.clone()).is_ok()),
         )
         .map_err(|e| format!("{e:?}"))?;
     let manager = match manager {
@@ -462,9 +460,7 @@ pub async fn run_server(
                 .watch_with(
                     None,
                     false,
-                    Sink::Func(Arc::new(move |change: &Change| {
-                        tx.send(change.clone()).is_ok()
-                    })),
+                    Sink::deferred(move |change: &Change| tx.send(change.clone()).is_ok()),
                 )
                 .map_err(|e| format!("{e:?}"))?;
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -599,40 +595,54 @@ async fn control_connection(
     let mut reader = BufReader::new(reader);
     let mut line = String::new();
     loop {
-        line.clear();
-        let mut limited = (&mut reader).take(MAX_CONTROL_LINE as u64 + 1);
-        let read = tokio::select! {
-            _ = stop.changed() => return,
-            read = limited.read_line(&mut line) => read,
-        };
-        match read {
-            Ok(0) | Err(_) => return,
-            Ok(n) if n > MAX_CONTROL_LINE => return,
-            Ok(_) => {}
-        }
-        let request = line.trim_end_matches(['\r', '\n']).to_string();
-        let pbx = pbx.clone();
-        let answer = tokio::task::spawn_blocking(move || {
-            let mut pbx = lock(&pbx);
-            match request.split_once(' ') {
-                Some(("x", command)) => {
-                    let out = crate::console::run(&mut pbx, command);
-                    (out.text, out.ok, out.exit)
-                }
-                _ if request == "names" => (
-                    crate::console::complete::Names::of(&pbx).to_text(),
-                    true,
-                    false,
-                ),
-                _ => ("unknown control request\n".to_string(), false, false),
+        // One request, then every request already read behind it: run together under one lock
+        // and answered in one write (a pipelining client costs one thread hop per batch).
+        let mut requests = Vec::new();
+        loop {
+            line.clear();
+            let mut limited = (&mut reader).take(MAX_CONTROL_LINE as u64 + 1);
+            let read = tokio::select! {
+                _ = stop.changed() => return,
+                read = limited.read_line(&mut line) => read,
+            };
+            match read {
+                Ok(0) | Err(_) if requests.is_empty() => return,
+                Ok(0) | Err(_) => break,
+                Ok(n) if n > MAX_CONTROL_LINE => return,
+                Ok(_) => {}
             }
+            requests.push(line.trim_end_matches(['\r', '\n']).to_string());
+            if requests.len() >= MAX_CONTROL_BATCH || !reader.buffer().contains(&b'\n') {
+                break;
+            }
+        }
+        let pbx = pbx.clone();
+        let answers = tokio::task::spawn_blocking(move || {
+            let mut pbx = lock(&pbx);
+            requests
+                .iter()
+                .map(|request| match request.split_once(' ') {
+                    Some(("x", command)) => {
+                        let out = crate::console::run(&mut pbx, command);
+                        (out.text, out.ok, out.exit)
+                    }
+                    _ if request == "names" => (
+                        crate::console::complete::Names::of(&pbx).to_text(),
+                        true,
+                        false,
+                    ),
+                    _ => ("unknown control request\n".to_string(), false, false),
+                })
+                .collect::<Vec<_>>()
         })
         .await;
-        let Ok((text, ok, exit)) = answer else { return };
-        let head = format!("{} {} {}\n", text.len(), u8::from(ok), u8::from(exit));
-        if writer.write_all(head.as_bytes()).await.is_err()
-            || writer.write_all(text.as_bytes()).await.is_err()
-        {
+        let Ok(answers) = answers else { return };
+        let mut out = String::new();
+        for (text, ok, exit) in answers {
+            let _ = writeln!(out, "{} {} {}", text.len(), u8::from(ok), u8::from(exit));
+            out.push_str(&text);
+        }
+        if writer.write_all(out.as_bytes()).await.is_err() {
             return;
         }
     }

@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 mod error;
+mod guard;
 
 pub use error::Error;
+pub use guard::{lock, PbxGuard};
 
 use crate::config::SourceProvider;
 use crate::diag::{Diagnostics, SourceMap};
@@ -248,6 +250,15 @@ impl Pbx {
     }
 
     /// Replaces the state database (`dialstate eval --db` without a dialplan).
+    /// Waits until the writes `put_later` queued are durable (the server's lock guard calls it
+    /// before the changes they caused are announced). A failure is logged: the state is already
+    /// announced in memory, as Asterisk's astdb does when a write fails.
+    pub fn commit_writes(&mut self) {
+        if let Err(err) = self.store.commit() {
+            tracing::error!(error = %err, "state database write failed");
+        }
+    }
+
     pub fn set_store(&mut self, store: Box<dyn Store>) {
         self.store = store;
     }
@@ -264,7 +275,7 @@ impl Pbx {
         if parsed == DeviceState::Unknown {
             return Err(Error::InvalidDeviceState(state.to_string()));
         }
-        self.store.put(DEVSTATE_FAMILY, name, state)?;
+        self.store.put_later(DEVSTATE_FAMILY, name, state)?;
         let device = format!("Custom:{name}");
         let changes = self.state.set_device(&device, parsed);
         self.autohint(&device);
@@ -287,7 +298,7 @@ impl Pbx {
             value: value.to_string(),
             reason,
         })?;
-        self.store.put(PRESENCE_FAMILY, name, value)?;
+        self.store.put_later(PRESENCE_FAMILY, name, value)?;
         let changes = self.state.set_presence(provider, parsed.presence);
         Ok(Changed {
             name: name.to_string(),

@@ -94,20 +94,62 @@ pub struct HintView<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct WatchId(u64);
 
-/// Where a watcher's changes go: a std channel, or a function (which lets the async layers
-/// forward into their own channels without the engine knowing them). A sink that returns false
-/// is gone and is dropped.
+/// Where a watcher's changes go: a std channel, a function (which lets the async layers
+/// forward into their own channels without the engine knowing them), or a function called later,
+/// by `StateEngine::flush`. A sink that returns false is gone and is dropped.
 #[derive(Clone)]
 pub enum Sink {
     Channel(Sender<Change>),
     Func(std::sync::Arc<dyn Fn(&Change) -> bool + Send + Sync>),
+    Deferred(std::sync::Arc<Deferred>),
+}
+
+/// Changes held until `StateEngine::flush`. The server keeps the engine behind a lock and
+/// flushes when it lets the lock go, so what one hold of the lock changed (a pipelined batch of
+/// commands, say) is handed to the consumer back to back and a consumer on another thread wakes
+/// once for all of it instead of once per change.
+pub struct Deferred {
+    pending: std::sync::Mutex<Vec<Change>>,
+    deliver: Box<dyn Fn(&Change) -> bool + Send + Sync>,
+}
+
+impl Deferred {
+    fn hold(&self, change: &Change) {
+        self.pending
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(change.clone());
+    }
+
+    /// Delivers what was held, in order; false when the consumer is gone.
+    fn flush(&self) -> bool {
+        let held = std::mem::take(
+            &mut *self
+                .pending
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
+        held.iter().all(|change| (self.deliver)(change))
+    }
 }
 
 impl Sink {
+    /// A sink whose changes wait for `StateEngine::flush`, then go to `deliver` in order.
+    pub fn deferred(deliver: impl Fn(&Change) -> bool + Send + Sync + 'static) -> Sink {
+        Sink::Deferred(std::sync::Arc::new(Deferred {
+            pending: std::sync::Mutex::new(Vec::new()),
+            deliver: Box::new(deliver),
+        }))
+    }
+
     fn send(&self, change: &Change) -> bool {
         match self {
             Sink::Channel(tx) => tx.send(change.clone()).is_ok(),
             Sink::Func(f) => f(change),
+            Sink::Deferred(d) => {
+                d.hold(change);
+                true
+            }
         }
     }
 }
@@ -117,6 +159,7 @@ impl fmt::Debug for Sink {
         match self {
             Sink::Channel(_) => f.write_str("Sink::Channel"),
             Sink::Func(_) => f.write_str("Sink::Func"),
+            Sink::Deferred(_) => f.write_str("Sink::Deferred"),
         }
     }
 }
@@ -132,6 +175,8 @@ struct Watcher {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WatchError {
     NoHint(HintKey),
+    /// A deferred sink watches every hint, never one.
+    DeferredOneHint,
 }
 
 /// Told of every local device announcement (after de-duplication): what a server publishes to
@@ -695,6 +740,9 @@ impl StateEngine {
     ) -> Result<WatchId, WatchError> {
         let hint = match key {
             None => None,
+            Some(_) if matches!(sink, Sink::Deferred(_)) => {
+                return Err(WatchError::DeferredOneHint)
+            }
             Some(key) => match self.ids.get(key) {
                 Some(&id) => Some(id),
                 None => return Err(WatchError::NoHint(key.clone())),
@@ -717,6 +765,20 @@ impl StateEngine {
             None => self.global.push(watcher),
         }
         Ok(id)
+    }
+
+    /// Hands every `Sink::Deferred` what it holds. Deferred sinks watch every hint (they are
+    /// global watchers); a gone consumer is dropped.
+    pub fn flush(&mut self) {
+        let gone: Vec<WatchId> = self
+            .global
+            .iter()
+            .filter(|w| matches!(&w.tx, Sink::Deferred(d) if !d.flush()))
+            .map(|w| w.id)
+            .collect();
+        for id in gone {
+            self.unwatch(id);
+        }
     }
 
     /// Adds `delta` to the count of watchers kept outside the engine for one hint (SIP

@@ -14,7 +14,9 @@ mod presence;
 pub use change::{Change, RingingCall};
 pub use device::{aggregate, DeviceState};
 pub use eid::{Eid, EidError};
-pub use engine::{HintKey, HintView, LocalDeviceSink, Sink, StateEngine, WatchError, WatchId};
+pub use engine::{
+    Deferred, HintKey, HintView, LocalDeviceSink, Sink, StateEngine, WatchError, WatchId,
+};
 pub use extension::ExtensionState;
 pub use hint::Hint;
 pub use presence::{Presence, PresenceError, PresenceState, PresenceValue, MAX_PRESENCE_TEXT};

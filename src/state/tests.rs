@@ -434,6 +434,49 @@ fn watchers_get_their_hint_in_order_and_are_counted() {
     assert_eq!(got, ["hint 200@default gone -2"]);
 }
 
+/// A deferred sink gets nothing until `flush`, then every change in order; it cannot watch one
+/// hint.
+#[test]
+fn deferred_sinks_wait_for_flush() {
+    use std::sync::{Arc, Mutex};
+    let mut engine = StateEngine::default();
+    let key = |e: &str| HintKey {
+        exten: e.into(),
+        context: "default".into(),
+    };
+    engine.add_hint(key("100"), "Custom:a");
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let into = got.clone();
+    let sink = crate::state::Sink::deferred(move |change| {
+        into.lock().expect("not poisoned").push(change.to_string());
+        true
+    });
+    assert!(engine
+        .watch_with(Some(&key("100")), false, sink.clone())
+        .is_err());
+    engine.watch_with(None, false, sink).expect("global");
+    engine.set_device("Custom:a", DeviceState::Inuse);
+    engine.set_device("Custom:a", DeviceState::NotInuse);
+    assert!(got.lock().expect("not poisoned").is_empty());
+    engine.flush();
+    let seen: Vec<String> = got
+        .lock()
+        .expect("not poisoned")
+        .iter()
+        .filter(|it| it.starts_with("hint"))
+        .cloned()
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            "hint 100@default Idle -> InUse",
+            "hint 100@default InUse -> Idle"
+        ]
+    );
+    engine.flush();
+    assert_eq!(got.lock().expect("not poisoned").len(), 4);
+}
+
 /// The aggregation vectors of spec state.md §1.7: one device, a local and a remote server.
 #[test]
 fn remote_servers_take_part_in_a_devices_aggregate() {

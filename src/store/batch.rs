@@ -184,6 +184,64 @@ impl Store for std::sync::Arc<BatchWriter> {
     }
 }
 
+/// A handle on a shared writer whose `put_later` queues the write and returns at once; `commit`
+/// waits for all of them (one round trip to the writer thread for a whole batch of changes,
+/// which the writer also commits as one transaction). Reads and deletes wait for their answer,
+/// and the writer thread takes requests in order, so they see the queued writes.
+pub struct WriteBehind {
+    writer: std::sync::Arc<BatchWriter>,
+    queued: Vec<Receiver<Result<(), Error>>>,
+}
+
+impl WriteBehind {
+    pub fn new(writer: std::sync::Arc<BatchWriter>) -> WriteBehind {
+        WriteBehind {
+            writer,
+            queued: Vec::new(),
+        }
+    }
+}
+
+impl Store for WriteBehind {
+    fn get(&self, family: &str, key: &str) -> Result<Option<String>, Error> {
+        self.writer.get(family, key)
+    }
+
+    fn put(&mut self, family: &str, key: &str, value: &str) -> Result<(), Error> {
+        self.commit()?;
+        self.writer.put(family, key, value)
+    }
+
+    fn put_many(&mut self, items: &[(&str, &str, &str)]) -> Result<(), Error> {
+        self.commit()?;
+        self.writer.put_many(items)
+    }
+
+    fn put_later(&mut self, family: &str, key: &str, value: &str) -> Result<(), Error> {
+        self.queued.push(self.writer.submit(family, key, value));
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<(), Error> {
+        let mut first = Ok(());
+        for rx in self.queued.drain(..) {
+            let result = rx.recv().map_err(|_| gone()).and_then(|r| r);
+            if first.is_ok() {
+                first = result;
+            }
+        }
+        first
+    }
+
+    fn delete(&mut self, family: &str, key: &str) -> Result<bool, Error> {
+        self.writer.clone().delete(family, key)
+    }
+
+    fn family(&self, family: &str) -> Result<Vec<(String, String)>, Error> {
+        self.writer.family(family)
+    }
+}
+
 impl Drop for BatchWriter {
     fn drop(&mut self) {
         if let Ok(mut guard) = self.tx.lock() {

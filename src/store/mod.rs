@@ -14,7 +14,7 @@ mod error;
 mod memory;
 mod sqlite;
 
-pub use batch::BatchWriter;
+pub use batch::{BatchWriter, WriteBehind};
 pub use error::Error;
 pub use memory::MemStore;
 pub use sqlite::SqliteStore;
@@ -30,6 +30,15 @@ pub trait Store: Send {
     /// it returns `Ok`, none applied on `Err`. A later item wins over an earlier one with the
     /// same family and key.
     fn put_many(&mut self, items: &[(&str, &str, &str)]) -> Result<(), Error>;
+    /// Like `put`, for a store that may hold the write until `commit` (`WriteBehind`); durable
+    /// on return everywhere else.
+    fn put_later(&mut self, family: &str, key: &str, value: &str) -> Result<(), Error> {
+        self.put(family, key, value)
+    }
+    /// Waits for the writes `put_later` held; the first failure, if any.
+    fn commit(&mut self) -> Result<(), Error> {
+        Ok(())
+    }
     /// Removes `family`/`key`; true when something was deleted.
     fn delete(&mut self, family: &str, key: &str) -> Result<bool, Error>;
     /// Every `(key, value)` of a family, ordered by full key `/family/key` in binary order; the

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rusqlite::Connection;
 
-use crate::store::{open, Error, MemStore, SqliteStore, Store};
+use crate::store::{open, BatchWriter, Error, MemStore, SqliteStore, Store, WriteBehind};
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
@@ -269,6 +269,45 @@ fn open_memory_spec_gives_a_store_that_keeps_nothing() {
     );
     let store = open(":memory:").expect("memory store");
     assert_eq!(store.get("CustomDevstate", "lamp").expect("get"), None);
+}
+
+/// Writes held by `put_later` are seen by reads and deletes made after them, and are on disk once
+/// `commit` returns.
+#[test]
+fn write_behind_keeps_order_and_is_durable_after_commit() {
+    let db = TempDb::new("behind");
+    let writer = std::sync::Arc::new(
+        BatchWriter::spawn(Box::new(SqliteStore::open(db.path()).expect("open"))).expect("spawn"),
+    );
+    let mut store = WriteBehind::new(writer.clone());
+    store
+        .put_later("CustomDevstate", "a", "INUSE")
+        .expect("queued");
+    store
+        .put_later("CustomDevstate", "b", "BUSY")
+        .expect("queued");
+    assert_eq!(
+        store.get("CustomDevstate", "a").expect("get").as_deref(),
+        Some("INUSE")
+    );
+    assert!(store.delete("CustomDevstate", "b").expect("delete"));
+    store
+        .put_later("CustomDevstate", "b", "RINGING")
+        .expect("queued");
+    store
+        .put_later("CustomDevstate", "a", "NOT_INUSE")
+        .expect("queued");
+    store.commit().expect("committed");
+    let on_disk = SqliteStore::open(db.path()).expect("reopen");
+    assert_eq!(
+        on_disk.family("CustomDevstate").expect("family"),
+        vec![
+            ("a".to_string(), "NOT_INUSE".to_string()),
+            ("b".to_string(), "RINGING".to_string()),
+        ]
+    );
+    // Nothing held: commit has nothing to wait for.
+    store.commit().expect("nothing to commit");
 }
 
 #[test]
