@@ -30,7 +30,7 @@ pub type CommandFn = dyn Fn(&mut Pbx, &str) -> (String, bool) + Send + Sync;
 /// Seconds a write to a session may take before the session is dropped.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Shortest time between two batches of state events (the most a busy hub delays an event).
-const FLUSH_EVERY: Duration = Duration::from_millis(2);
+const FLUSH_EVERY: Duration = Duration::from_millis(1);
 /// Most changes rendered into one batch.
 const BATCH_MAX: usize = 4096;
 
@@ -235,64 +235,75 @@ async fn connection(
                         return;
                     }
                 };
-                for msg in messages {
-                    let (secs, micros) = now();
-                    let ctx = Ctx {
-                        config: &config,
-                        pbx: &pbx,
-                        now: (secs, micros),
-                        started,
-                        random: uuid::Uuid::new_v4().as_u64_pair().0,
-                        command: &*command,
-                        raise: &|event| {
-                            let _ = events.send(Arc::new(Batch::new(vec![event])));
-                        },
-                    };
-                    let reply = tokio::task::block_in_place(|| session.handle(&msg, &ctx));
-                    if rx.is_none() && session.user.is_some() {
-                        rx = Some(events.subscribe());
-                    }
-                    // Keep up with the events while a burst of actions is answered (the
-                    // actions' own changes raise them).
-                    let mut waiting = String::new();
-                    if let Some(rx) = rx.as_mut() {
-                        loop {
-                            match rx.try_recv() {
-                                Ok(batch) => session.take(&batch, &mut waiting),
-                                Err(broadcast::error::TryRecvError::Lagged(n)) => {
-                                    tracing::warn!(%peer, missed = n, "manager session too slow for its events; disconnected");
-                                    return;
-                                }
-                                Err(_) => break,
+                // The actions of one read run under one hold of the lock (a pipelining client
+                // costs one thread hop and one database round trip per read) and are answered
+                // in one write, with the events already waiting behind them.
+                let mut text = String::new();
+                let mut raised = Vec::new();
+                let mut last = None;
+                let raise = |event| {
+                    let _ = events.send(Arc::new(Batch::new(vec![event])));
+                };
+                tokio::task::block_in_place(|| {
+                    let mut guard = lock(&pbx);
+                    let held = std::cell::RefCell::new(&mut *guard);
+                    for msg in messages {
+                        let (secs, micros) = now();
+                        let ctx = Ctx {
+                            config: &config,
+                            pbx: &held,
+                            now: (secs, micros),
+                            started,
+                            random: uuid::Uuid::new_v4().as_u64_pair().0,
+                            command: &*command,
+                            raise: &raise,
+                        };
+                        let reply = session.handle(&msg, &ctx);
+                        if rx.is_none() && session.user.is_some() {
+                            rx = Some(events.subscribe());
+                        }
+                        match reply {
+                            Reply::Send(answer) => text.push_str(&answer),
+                            Reply::SendAndRaise(answer, events) => {
+                                text.push_str(&answer);
+                                raised.extend(events);
+                            }
+                            closing => {
+                                last = Some(closing);
+                                break;
                             }
                         }
                     }
-                    match reply {
-                        Reply::Send(text) => {
-                            let text = text + &waiting;
-                            if !write(&mut stream, &text).await {
+                });
+                if let Some(rx) = rx.as_mut() {
+                    loop {
+                        match rx.try_recv() {
+                            Ok(batch) => session.take(&batch, &mut text),
+                            Err(broadcast::error::TryRecvError::Lagged(n)) => {
+                                tracing::warn!(%peer, missed = n, "manager session too slow for its events; disconnected");
                                 return;
                             }
-                        }
-                        Reply::SendThenClose(text) => {
-                            let _ = write(&mut stream, &text).await;
-                            return;
-                        }
-                        Reply::FailLogin(text) => {
-                            tokio::time::sleep(Duration::from_millis(limits::LOGIN_FAIL_DELAY_MS)).await;
-                            let _ = write(&mut stream, &text).await;
-                            return;
-                        }
-                        Reply::SendAndRaise(text, raised) => {
-                            let text = text + &waiting;
-                            if !write(&mut stream, &text).await {
-                                return;
-                            }
-                            if !raised.is_empty() {
-                                let _ = events.send(Arc::new(Batch::new(raised)));
-                            }
+                            Err(_) => break,
                         }
                     }
+                }
+                if !text.is_empty() && !write(&mut stream, &text).await {
+                    return;
+                }
+                if !raised.is_empty() {
+                    let _ = events.send(Arc::new(Batch::new(raised)));
+                }
+                match last {
+                    Some(Reply::FailLogin(answer)) => {
+                        tokio::time::sleep(Duration::from_millis(limits::LOGIN_FAIL_DELAY_MS)).await;
+                        let _ = write(&mut stream, &answer).await;
+                        return;
+                    }
+                    Some(Reply::SendThenClose(answer)) => {
+                        let _ = write(&mut stream, &answer).await;
+                        return;
+                    }
+                    _ => {}
                 }
             }
         }

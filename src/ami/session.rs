@@ -2,9 +2,9 @@
 //! switch, and every action, answered with Asterisk's framing (`main/manager.c`, spec state.md
 //! §7). Actions that read or change the PBX lock it only while they run.
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::net::IpAddr;
-use std::sync::Mutex;
 
 use md5::{Digest, Md5};
 
@@ -13,7 +13,7 @@ use crate::ami::config::{
     parse_classes, ManagerConfig, ALL, CALL, COMMAND, ORIGINATE, REPORTING, SYSTEM,
 };
 use crate::ami::event::{begin, channel_event, Batch, ChannelInfo, Event};
-use crate::pbx::{lock, Pbx};
+use crate::pbx::Pbx;
 use crate::state::PresenceState;
 
 /// The AMI version dialstate speaks (Asterisk 22's).
@@ -55,7 +55,9 @@ pub enum Reply {
 /// What actions may see: configuration, the PBX, the clock.
 pub struct Ctx<'a> {
     pub config: &'a ManagerConfig,
-    pub pbx: &'a Mutex<Pbx>,
+    /// The PBX, locked by the connection for the actions of one read (their changes go out
+    /// together when it lets the lock go).
+    pub pbx: &'a RefCell<&'a mut Pbx>,
     /// Now, as `seconds.microseconds`.
     pub now: (u64, u32),
     pub started: u64,
@@ -409,7 +411,7 @@ fn extension_state(msg: &Message, ctx: &Ctx<'_>) -> String {
         .get("Context")
         .filter(|c| !c.is_empty())
         .unwrap_or("default");
-    let mut pbx = lock(ctx.pbx);
+    let mut pbx = ctx.pbx.borrow_mut();
     let (hint, status, text) = match pbx.subscribe_hint(context, exten) {
         Some(key) => match pbx.state().hint(&key) {
             Some(view) => (
@@ -441,7 +443,7 @@ fn presence_state(msg: &Message, ctx: &Ctx<'_>) -> String {
     let Some(provider) = msg.get("Provider").filter(|p| !p.is_empty()) else {
         return error(id, "No provider specified");
     };
-    let pbx = lock(ctx.pbx);
+    let pbx = ctx.pbx.borrow_mut();
     let presence = pbx.state().presence(provider);
     if presence.state == PresenceState::Invalid {
         return error(
@@ -492,7 +494,7 @@ fn list_end(out: &mut String, event: &str, id: Option<&str>, n: usize) {
 }
 
 fn extension_state_list(id: Option<&str>, ctx: &Ctx<'_>) -> String {
-    let pbx = lock(ctx.pbx);
+    let pbx = ctx.pbx.borrow_mut();
     let hints: Vec<_> = pbx
         .state()
         .hints()
@@ -523,7 +525,7 @@ fn extension_state_list(id: Option<&str>, ctx: &Ctx<'_>) -> String {
 }
 
 fn device_state_list(id: Option<&str>, ctx: &Ctx<'_>) -> String {
-    let pbx = lock(ctx.pbx);
+    let pbx = ctx.pbx.borrow_mut();
     let devices = pbx.state().announced_devices();
     let mut out = list_start(id, "Device State Changes will follow");
     for (name, state) in &devices {
@@ -539,7 +541,7 @@ fn device_state_list(id: Option<&str>, ctx: &Ctx<'_>) -> String {
 }
 
 fn presence_state_list(id: Option<&str>, ctx: &Ctx<'_>) -> String {
-    let pbx = lock(ctx.pbx);
+    let pbx = ctx.pbx.borrow_mut();
     let providers = pbx.state().announced_providers();
     let mut out = list_start(id, "Presence State Changes will follow");
     for (name, p) in &providers {
@@ -569,7 +571,7 @@ fn getvar(msg: &Message, ctx: &Ctx<'_>) -> String {
     if msg.get("Channel").is_some_and(|c| !c.is_empty()) {
         return error(id, "No such channel");
     }
-    let value = lock(ctx.pbx).get_var(variable);
+    let value = ctx.pbx.borrow_mut().get_var(variable);
     response("Success", id, &[("Variable", variable), ("Value", &value)])
 }
 
@@ -582,7 +584,7 @@ fn setvar(msg: &Message, ctx: &Ctx<'_>) -> String {
         return error(id, "No such channel");
     }
     let value = msg.get("Value").unwrap_or_default();
-    match lock(ctx.pbx).set_var(variable, value) {
+    match ctx.pbx.borrow_mut().set_var(variable, value) {
         Err(text) => error(id, &text),
         Ok(()) => response("Success", id, &[("Message", "Variable Set")]),
     }
@@ -594,7 +596,7 @@ fn command(msg: &Message, ctx: &Ctx<'_>) -> String {
         return error(id, "No command provided");
     };
     let (text, ok) = {
-        let mut pbx = lock(ctx.pbx);
+        let mut pbx = ctx.pbx.borrow_mut();
         (ctx.command)(&mut pbx, line)
     };
     let mut out = format!("Response: {}\r\n", if ok { "Success" } else { "Error" });
@@ -654,7 +656,7 @@ fn originate(msg: &Message, ctx: &Ctx<'_>) -> Reply {
         .then(|| format!("{}.{:06}", ctx.now.0, ctx.now.1));
     let ts = ts.as_deref();
     (ctx.raise)(channel_event("Newchannel", &info, (4, "Ring"), &[], ts));
-    let (answered, cause) = lock(ctx.pbx).originate(
+    let (answered, cause) = ctx.pbx.borrow_mut().originate(
         context,
         exten,
         (
