@@ -307,6 +307,8 @@ enum TxEntry {
 pub struct Notifier {
     config: Arc<SipConfig>,
     transports: Vec<LocalTransport>,
+    /// Each transport's address as text (`Via` and `Contact` of every NOTIFY).
+    transport_addrs: Vec<String>,
     hints_api: Box<dyn Hints>,
     persist: Box<dyn Persist>,
     auth: Authenticator,
@@ -389,6 +391,7 @@ impl Notifier {
     ) -> Notifier {
         let mut n = Notifier {
             config: config.clone(),
+            transport_addrs: transports.iter().map(|t| t.addr.to_string()).collect(),
             transports,
             hints_api: hints,
             persist,
@@ -1292,7 +1295,9 @@ impl Notifier {
         text.push_str(&sub.target);
         text.push_str(" SIP/2.0\r\nVia: SIP/2.0/");
         text.push_str(transport.protocol.as_str());
-        let _ = write!(text, " {};rport;branch=", transport.addr);
+        text.push(' ');
+        text.push_str(&self.transport_addrs[sub.transport]);
+        text.push_str(";rport;branch=");
         push_branch(text, self.salt, branch_no);
         if transport.protocol == Protocol::Tcp {
             text.push_str(";alias");
@@ -1305,9 +1310,12 @@ impl Notifier {
         text.push_str(&sub.to_hdr);
         text.push_str(";tag=");
         text.push_str(&sub.remote_tag);
-        text.push_str("\r\nContact: ");
-        push_contact(text, transport);
-        text.push_str("\r\nCall-ID: ");
+        text.push_str("\r\nContact: <sip:");
+        text.push_str(&self.transport_addrs[sub.transport]);
+        if transport.protocol == Protocol::Tcp {
+            text.push_str(";transport=TCP");
+        }
+        text.push_str(">\r\nCall-ID: ");
         text.push_str(&sub.call_id);
         let _ = write!(text, "\r\nCSeq: {} NOTIFY\r\n", sub.cseq);
         for route in &sub.routes {
@@ -1362,11 +1370,18 @@ impl Notifier {
             NotifyBody::Bytes(_, body) => bytes.extend_from_slice(&body),
         }
         // pjsip right-aligns the length in five columns (wider bodies push it out).
-        let len = format!("{:>5}", bytes.len() - body_at);
-        if len.len() == 5 {
-            bytes[length_at..length_at + 5].copy_from_slice(len.as_bytes());
+        let len = bytes.len() - body_at;
+        if len < 100_000 {
+            let mut n = len;
+            for at in (length_at..length_at + 5).rev() {
+                bytes[at] = b'0' + (n % 10) as u8;
+                n /= 10;
+                if n == 0 {
+                    break;
+                }
+            }
         } else {
-            bytes.splice(length_at..length_at + 5, len.bytes());
+            bytes.splice(length_at..length_at + 5, len.to_string().into_bytes());
         }
         let bytes = Arc::new(bytes);
         sub.in_flight = true;
@@ -2132,15 +2147,24 @@ fn guid(salt: u128, n: u64) -> String {
 fn push_guid(out: &mut String, salt: u128, n: u64) {
     let hi = (salt >> 64) as u64;
     let lo = salt as u64 ^ n;
-    let _ = write!(
-        out,
-        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-        hi >> 32,
-        (hi >> 16) & 0xffff,
-        hi & 0xffff,
-        lo >> 48,
-        lo & 0xffff_ffff_ffff
-    );
+    // `{:08x}-{:04x}-{:04x}-{:04x}-{:012x}` without the formatter (once per NOTIFY).
+    push_hex(out, hi >> 32, 8);
+    out.push('-');
+    push_hex(out, (hi >> 16) & 0xffff, 4);
+    out.push('-');
+    push_hex(out, hi & 0xffff, 4);
+    out.push('-');
+    push_hex(out, lo >> 48, 4);
+    out.push('-');
+    push_hex(out, lo & 0xffff_ffff_ffff, 12);
+}
+
+/// The low `digits` hex digits of `value`, lower case, zero-padded.
+fn push_hex(out: &mut String, value: u64, digits: u32) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for i in (0..digits).rev() {
+        out.push(char::from(HEX[((value >> (i * 4)) & 0xf) as usize]));
+    }
 }
 
 /// `z9hG4bKPj` and a GUID whose last 64 bits carry the branch number (xor the salt).
@@ -2151,23 +2175,34 @@ fn push_branch(out: &mut String, salt: u128, n: u64) {
 
 /// The branch number of one of our branches; `None` for anybody else's.
 fn parse_branch(branch: &str, salt: u128) -> Option<u64> {
-    let guid = branch.strip_prefix("z9hG4bKPj")?;
-    let mut expect = String::with_capacity(36);
-    push_guid(&mut expect, salt, 0);
-    if guid.len() != 36 || guid[..19] != expect[..19] {
+    let guid = branch.strip_prefix("z9hG4bKPj")?.as_bytes();
+    if guid.len() != 36 {
         return None;
     }
-    let hex: String = guid[19..].chars().filter(|c| *c != '-').collect();
-    let lo = u64::from_str_radix(&hex, 16).ok()?;
-    Some(lo ^ salt as u64)
-}
-
-fn push_contact(out: &mut String, t: LocalTransport) {
-    let _ = write!(out, "<sip:{}", t.addr);
-    if t.protocol == Protocol::Tcp {
-        out.push_str(";transport=TCP");
+    // What we wrote: the first 19 characters come from the salt alone.
+    let hi = (salt >> 64) as u64;
+    let mut at = 0;
+    for (value, digits) in [(hi >> 32, 8), ((hi >> 16) & 0xffff, 4), (hi & 0xffff, 4)] {
+        for i in (0..digits).rev() {
+            let want = b"0123456789abcdef"[((value >> (i * 4)) & 0xf) as usize];
+            if guid[at] != want {
+                return None;
+            }
+            at += 1;
+        }
+        if guid[at] != b'-' {
+            return None;
+        }
+        at += 1;
     }
-    out.push('>');
+    if guid[23] != b'-' {
+        return None;
+    }
+    let mut lo = 0u64;
+    for &b in guid[19..23].iter().chain(&guid[24..36]) {
+        lo = (lo << 4) | u64::from(char::from(b).to_digit(16)?);
+    }
+    Some(lo ^ salt as u64)
 }
 
 fn local_contact(t: LocalTransport) -> String {

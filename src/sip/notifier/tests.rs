@@ -354,3 +354,32 @@ fn hint_gone_ends_with_the_default_body() {
     assert!(String::from_utf8_lossy(&out[0].body).contains("<note>Ready</note>"));
     assert_eq!(h.n.len(), 0);
 }
+
+/// Our branches read back to their number; anybody else's (another salt, a changed digit, a
+/// wrong length or separator) do not.
+#[test]
+fn branches_read_back_only_when_ours() {
+    for salt in [
+        0u128,
+        1,
+        u128::MAX,
+        0x0123_4567_89ab_cdef_fedc_ba98_7654_3210,
+    ] {
+        for n in [0u64, 1, 42, u64::MAX, 0xdead_beef] {
+            let mut text = String::new();
+            super::push_branch(&mut text, salt, n);
+            assert_eq!(text.len(), "z9hG4bKPj".len() + 36, "{text}");
+            assert_eq!(super::parse_branch(&text, salt), Some(n), "{text}");
+            assert_eq!(super::parse_branch(&text, salt ^ (1 << 100)), None);
+            let mut other = text.clone().into_bytes();
+            let last = other.len() - 1;
+            other[last] = if other[last] == b'0' { b'1' } else { b'0' };
+            let other = String::from_utf8(other).expect("ASCII");
+            assert_ne!(super::parse_branch(&other, salt), Some(n));
+            assert_eq!(super::parse_branch(&text[..text.len() - 1], salt), None);
+            assert_eq!(super::parse_branch(&text.replace('-', "_"), salt), None);
+            assert_eq!(super::parse_branch(&format!("{text}é"), salt), None);
+        }
+    }
+    assert_eq!(super::parse_branch("z9hG4bK-other", 0), None);
+}
