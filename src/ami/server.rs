@@ -165,57 +165,6 @@ async fn write(stream: &mut TcpStream, text: &str) -> bool {
     )
 }
 
-/// What actions run with, off the manager's thread.
-struct Env {
-    config: Arc<ManagerConfig>,
-    pbx: Arc<Mutex<Pbx>>,
-    command: Arc<CommandFn>,
-    events: broadcast::Sender<Arc<Batch>>,
-    started: u64,
-}
-
-/// Runs the actions of one read under one hold of the PBX lock; their answers in order, the
-/// events to raise after them, and the answer that ends the session, if one does. Subscribes
-/// `rx` to events as soon as the session is logged in.
-fn run_actions(
-    session: &mut Session,
-    messages: Vec<crate::ami::codec::Message>,
-    rx: &mut Option<broadcast::Receiver<Arc<Batch>>>,
-    env: &Env,
-) -> (String, Vec<Event>, Option<Reply>) {
-    let mut text = String::new();
-    let mut raised = Vec::new();
-    let raise = |event| {
-        let _ = env.events.send(Arc::new(Batch::new(vec![event])));
-    };
-    let mut guard = lock(&env.pbx);
-    let held = std::cell::RefCell::new(&mut *guard);
-    for msg in messages {
-        let ctx = Ctx {
-            config: &env.config,
-            pbx: &held,
-            now: now(),
-            started: env.started,
-            random: uuid::Uuid::new_v4().as_u64_pair().0,
-            command: &*env.command,
-            raise: &raise,
-        };
-        let reply = session.handle(&msg, &ctx);
-        if rx.is_none() && session.user.is_some() {
-            *rx = Some(env.events.subscribe());
-        }
-        match reply {
-            Reply::Send(answer) => text.push_str(&answer),
-            Reply::SendAndRaise(answer, events) => {
-                text.push_str(&answer);
-                raised.extend(events);
-            }
-            closing => return (text, raised, Some(closing)),
-        }
-    }
-    (text, raised, None)
-}
-
 #[allow(clippy::too_many_arguments)]
 async fn connection(
     mut stream: TcpStream,
@@ -289,26 +238,43 @@ async fn connection(
                 // The actions of one read run under one hold of the lock (a pipelining client
                 // costs one thread hop and one database round trip per read) and are answered
                 // in one write, with the events already waiting behind them.
-                // On a blocking thread: the manager's own thread keeps delivering events.
-                let env = Env {
-                    config: config.clone(),
-                    pbx: pbx.clone(),
-                    command: command.clone(),
-                    events: events.clone(),
-                    started,
+                let mut text = String::new();
+                let mut raised = Vec::new();
+                let mut last = None;
+                let raise = |event| {
+                    let _ = events.send(Arc::new(Batch::new(vec![event])));
                 };
-                let moved = (session, rx);
-                let ran = tokio::task::spawn_blocking(move || {
-                    let (mut session, mut rx) = moved;
-                    let done = run_actions(&mut session, messages, &mut rx, &env);
-                    (session, rx, done)
-                })
-                .await;
-                let Ok((back, back_rx, (mut text, raised, last))) = ran else {
-                    return;
-                };
-                session = back;
-                rx = back_rx;
+                tokio::task::block_in_place(|| {
+                    let mut guard = lock(&pbx);
+                    let held = std::cell::RefCell::new(&mut *guard);
+                    for msg in messages {
+                        let (secs, micros) = now();
+                        let ctx = Ctx {
+                            config: &config,
+                            pbx: &held,
+                            now: (secs, micros),
+                            started,
+                            random: uuid::Uuid::new_v4().as_u64_pair().0,
+                            command: &*command,
+                            raise: &raise,
+                        };
+                        let reply = session.handle(&msg, &ctx);
+                        if rx.is_none() && session.user.is_some() {
+                            rx = Some(events.subscribe());
+                        }
+                        match reply {
+                            Reply::Send(answer) => text.push_str(&answer),
+                            Reply::SendAndRaise(answer, events) => {
+                                text.push_str(&answer);
+                                raised.extend(events);
+                            }
+                            closing => {
+                                last = Some(closing);
+                                break;
+                            }
+                        }
+                    }
+                });
                 if let Some(rx) = rx.as_mut() {
                     loop {
                         match rx.try_recv() {

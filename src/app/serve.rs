@@ -526,43 +526,19 @@ pub async fn run_server(
             let out = crate::console::run(pbx, line);
             (out.text, out.ok)
         });
-        // The manager has a thread and a single-threaded runtime of its own: the hub and every
-        // session's task wake each other without crossing threads, and a thousand sessions
-        // never compete with SIP for the main runtime. Actions run on blocking threads.
-        let pbx = pbx.clone();
-        let stop = stop.clone();
-        let listener = listener.into_std();
-        std::thread::Builder::new()
-            .name("dialstate-manager".to_string())
-            .spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build();
-                let (Ok(runtime), Ok(listener)) = (runtime, listener) else {
-                    tracing::error!("cannot start the manager interface");
-                    return;
-                };
-                runtime.block_on(async move {
-                    let Ok(listener) = TcpListener::from_std(listener) else {
-                        tracing::error!("cannot start the manager interface");
-                        return;
-                    };
-                    crate::ami::server::run(
-                        listener,
-                        Arc::new(conf),
-                        pbx,
-                        ami_changes,
-                        command,
-                        stop,
-                    )
-                    .await;
-                });
-            })
+        tokio::spawn(crate::ami::server::run(
+            listener,
+            Arc::new(conf),
+            pbx.clone(),
+            ami_changes,
+            command,
+            stop.clone(),
+        ))
     });
     crate::sip::server::run(notifier, sockets, changes, local, records, stop).await;
     let _ = control_task.await;
-    if let Some(Ok(thread)) = manager_task {
-        let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+    if let Some(task) = manager_task {
+        let _ = task.await;
     }
     // Stop watching before the PBX goes, so nothing is sent into a closed channel.
     drop(pbx);
