@@ -266,17 +266,19 @@ async fn send_all(
     tasks: &mut JoinSet<()>,
     shutdown: &watch::Receiver<bool>,
 ) {
+    // Datagrams to one socket go out together, many per system call.
+    let mut batch: Vec<(SocketAddr, Arc<Vec<u8>>)> = Vec::new();
+    let mut batch_socket: Option<usize> = None;
     for o in out.drain(..) {
-        if let Some(socket) = udp.get(&o.transport) {
-            match socket.try_send_to(&o.bytes, o.peer) {
-                Ok(_) => {}
-                Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {
-                    if let Err(err) = socket.send_to(&o.bytes, o.peer).await {
-                        tracing::warn!(peer = %o.peer, error = %err, "UDP send failed");
-                    }
+        if udp.contains_key(&o.transport) {
+            if batch_socket != Some(o.transport) {
+                if let Some(previous) = batch_socket.and_then(|t| udp.get(&t)) {
+                    send_datagrams(previous, &batch).await;
                 }
-                Err(err) => tracing::warn!(peer = %o.peer, error = %err, "UDP send failed"),
+                batch.clear();
+                batch_socket = Some(o.transport);
             }
+            batch.push((o.peer, o.bytes));
             continue;
         }
         let key = (o.transport, o.peer);
@@ -317,6 +319,68 @@ async fn send_all(
             }
         });
     }
+    if let Some(socket) = batch_socket.and_then(|t| udp.get(&t)) {
+        send_datagrams(socket, &batch).await;
+    }
+}
+
+/// Most datagrams handed to the kernel in one system call.
+const SEND_BATCH: usize = 64;
+
+/// Sends `batch` from `socket` in order: many datagrams per system call where the system has
+/// one (`sendmmsg`), waiting when the socket's buffer is full; a datagram the kernel refuses is
+/// logged and skipped.
+async fn send_datagrams(socket: &UdpSocket, batch: &[(SocketAddr, Arc<Vec<u8>>)]) {
+    let mut from = 0;
+    while from < batch.len() {
+        let chunk = &batch[from..(from + SEND_BATCH).min(batch.len())];
+        match socket.try_io(tokio::io::Interest::WRITABLE, || send_many(socket, chunk)) {
+            Ok(sent) if sent > 0 => from += sent,
+            Ok(_) => from += 1,
+            Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {
+                // Full: wait for room by sending the next one the ordinary way.
+                let (peer, bytes) = &batch[from];
+                if let Err(err) = socket.send_to(bytes, *peer).await {
+                    tracing::warn!(%peer, error = %err, "UDP send failed");
+                }
+                from += 1;
+            }
+            Err(err) => {
+                tracing::warn!(peer = %batch[from].0, error = %err, "UDP send failed");
+                from += 1;
+            }
+        }
+    }
+}
+
+/// Hands `chunk` to the kernel; how many datagrams it took (at least one, or an error).
+#[cfg(target_os = "linux")]
+fn send_many(socket: &UdpSocket, chunk: &[(SocketAddr, Arc<Vec<u8>>)]) -> std::io::Result<usize> {
+    use nix::sys::socket::{sendmmsg, ControlMessage, MsgFlags, MultiHeaders, SockaddrStorage};
+    use std::io::IoSlice;
+    use std::os::fd::AsRawFd;
+    let slices: Vec<[IoSlice<'_>; 1]> = chunk.iter().map(|(_, b)| [IoSlice::new(b)]).collect();
+    let addrs: Vec<Option<SockaddrStorage>> = chunk
+        .iter()
+        .map(|(peer, _)| Some(SockaddrStorage::from(*peer)))
+        .collect();
+    let mut headers = MultiHeaders::<SockaddrStorage>::preallocate(chunk.len(), None);
+    let no_cmsgs: [ControlMessage<'_>; 0] = [];
+    let sent = sendmmsg(
+        socket.as_raw_fd(),
+        &mut headers,
+        &slices,
+        &addrs,
+        no_cmsgs,
+        MsgFlags::MSG_DONTWAIT,
+    )?;
+    Ok(sent.count())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn send_many(socket: &UdpSocket, chunk: &[(SocketAddr, Arc<Vec<u8>>)]) -> std::io::Result<usize> {
+    let (peer, bytes) = &chunk[0];
+    socket.try_send_to(bytes, *peer).map(|_| 1)
 }
 
 async fn udp_reader(
