@@ -389,27 +389,121 @@ async fn udp_reader(
     events: mpsc::Sender<Event>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let mut buf = vec![0u8; limits::MAX_MESSAGE + 1];
+    let mut inbox = Inbox::new();
     loop {
         tokio::select! {
             _ = shutdown.changed() => return,
-            got = socket.recv_from(&mut buf) => match got {
-                Ok((n, peer)) => {
-                    if n > limits::MAX_MESSAGE {
-                        tracing::warn!(%peer, "oversized datagram dropped");
-                        continue;
-                    }
-                    let event = Event::Packet { transport, peer, bytes: buf[..n].to_vec() };
-                    if events.try_send(event).is_err() {
-                        tracing::warn!(%peer, "SIP queue full; datagram dropped");
-                    }
-                }
-                Err(err) => {
-                    // ICMP port unreachable and the like surface here on Linux; keep serving.
-                    tracing::debug!(error = %err, "UDP receive error");
+            ready = socket.readable() => {
+                if let Err(err) = ready {
+                    tracing::warn!(error = %err, "UDP socket failed");
+                    return;
                 }
             }
         }
+        // Take what is queued, many datagrams per system call, then let others run.
+        for _ in 0..8 {
+            match socket.try_io(tokio::io::Interest::READABLE, || inbox.receive(&socket)) {
+                Ok(()) => {}
+                Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(err) => {
+                    // ICMP port unreachable and the like surface here on Linux; keep serving.
+                    tracing::debug!(error = %err, "UDP receive error");
+                    continue;
+                }
+            }
+            for (bytes, peer) in inbox.take() {
+                let Some(bytes) = bytes else {
+                    tracing::warn!(%peer, "oversized datagram dropped");
+                    continue;
+                };
+                let event = Event::Packet {
+                    transport,
+                    peer,
+                    bytes,
+                };
+                if events.try_send(event).is_err() {
+                    tracing::warn!(%peer, "SIP queue full; datagram dropped");
+                }
+            }
+        }
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Most datagrams taken from the kernel in one system call.
+#[cfg(target_os = "linux")]
+const RECV_BATCH: usize = 32;
+
+/// Receive buffers, and what the last `receive` got: each datagram's bytes (`None` when larger
+/// than `MAX_MESSAGE`) and sender.
+struct Inbox {
+    buffers: Vec<Vec<u8>>,
+    /// Buffer index, length, whether the datagram fit, sender.
+    got: Vec<(usize, usize, bool, SocketAddr)>,
+}
+
+impl Inbox {
+    fn new() -> Inbox {
+        #[cfg(target_os = "linux")]
+        let n = RECV_BATCH;
+        #[cfg(not(target_os = "linux"))]
+        let n = 1;
+        Inbox {
+            buffers: (0..n).map(|_| vec![0u8; limits::MAX_MESSAGE + 1]).collect(),
+            got: Vec::new(),
+        }
+    }
+
+    /// The datagrams received by the last `receive`.
+    fn take(&mut self) -> impl Iterator<Item = (Option<Vec<u8>>, SocketAddr)> + '_ {
+        let buffers = &self.buffers;
+        self.got.drain(..).map(|(at, len, whole, peer)| {
+            let fits = whole && len <= limits::MAX_MESSAGE;
+            (fits.then(|| buffers[at][..len].to_vec()), peer)
+        })
+    }
+
+    /// Reads what is queued (up to the number of buffers) without waiting.
+    #[cfg(target_os = "linux")]
+    fn receive(&mut self, socket: &UdpSocket) -> std::io::Result<()> {
+        use nix::sys::socket::{recvmmsg, MsgFlags, MultiHeaders, SockaddrStorage};
+        use std::io::IoSliceMut;
+        use std::os::fd::AsRawFd;
+        self.got.clear();
+        let mut slices: Vec<[IoSliceMut<'_>; 1]> = self
+            .buffers
+            .iter_mut()
+            .map(|b| [IoSliceMut::new(b)])
+            .collect();
+        let mut headers = MultiHeaders::<SockaddrStorage>::preallocate(slices.len(), None);
+        let results = recvmmsg(
+            socket.as_raw_fd(),
+            &mut headers,
+            slices.iter_mut(),
+            MsgFlags::MSG_DONTWAIT,
+            None,
+        )?;
+        for (at, msg) in results.enumerate() {
+            let peer = msg.address.as_ref().and_then(|a| {
+                a.as_sockaddr_in()
+                    .map(|v4| SocketAddr::V4((*v4).into()))
+                    .or_else(|| a.as_sockaddr_in6().map(|v6| SocketAddr::V6((*v6).into())))
+            });
+            let whole = !msg.flags.contains(MsgFlags::MSG_TRUNC);
+            // A datagram without a sender's address cannot be answered: skipped.
+            if let Some(peer) = peer {
+                self.got.push((at, msg.bytes, whole, peer));
+            }
+        }
+        Ok(())
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn receive(&mut self, socket: &UdpSocket) -> std::io::Result<()> {
+        self.got.clear();
+        let (len, peer) = socket.try_recv_from(&mut self.buffers[0])?;
+        self.got.push((0, len, true, peer));
+        Ok(())
     }
 }
 
