@@ -46,7 +46,7 @@ pub struct Options {
     pub manager: Option<String>,
 }
 
-pub use crate::pbx::lock;
+use crate::pbx::lock;
 
 struct PbxHints(Arc<Mutex<Pbx>>);
 

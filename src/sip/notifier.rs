@@ -706,6 +706,24 @@ impl Notifier {
 
     // ---- responses -------------------------------------------------------------------------
 
+    /// The Request-URI when it is a `sip:` or `sips:` URI; otherwise answers 416 and gives none.
+    fn sip_request_uri(
+        &mut self,
+        msg: &Message,
+        via: &Via,
+        inb: Inbound<'_>,
+        now: Now,
+        out: &mut Vec<Outbound>,
+    ) -> Option<Uri> {
+        match msg.request_uri() {
+            Some(Ok(uri)) if uri.scheme == "sip" || uri.scheme == "sips" => Some(uri),
+            _ => {
+                self.refuse(msg, via, inb, 416, now, out);
+                None
+            }
+        }
+    }
+
     /// A rejection with pjsip's default reason phrase and no extra header.
     fn refuse(
         &mut self,
@@ -882,12 +900,8 @@ impl Notifier {
             self.reply(msg, via, inb, 603, "Decline", &[], None, now, out);
             return;
         }
-        let ruri = match msg.request_uri() {
-            Some(Ok(uri)) if uri.scheme == "sip" || uri.scheme == "sips" => uri,
-            _ => {
-                self.refuse(msg, via, inb, 416, now, out);
-                return;
-            }
+        let Some(ruri) = self.sip_request_uri(msg, via, inb, now, out) else {
+            return;
         };
         let resource = ruri.user_name().to_string();
         let asked = match msg.expires() {
@@ -2159,9 +2173,11 @@ fn push_guid(out: &mut String, salt: u128, n: u64) {
     push_hex(out, lo & 0xffff_ffff_ffff, 12);
 }
 
+/// Lower-case hex digits, as branches are written.
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
 /// The low `digits` hex digits of `value`, lower case, zero-padded.
 fn push_hex(out: &mut String, value: u64, digits: u32) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     for i in (0..digits).rev() {
         out.push(char::from(HEX[((value >> (i * 4)) & 0xf) as usize]));
     }
@@ -2184,7 +2200,7 @@ fn parse_branch(branch: &str, salt: u128) -> Option<u64> {
     let mut at = 0;
     for (value, digits) in [(hi >> 32, 8), ((hi >> 16) & 0xffff, 4), (hi & 0xffff, 4)] {
         for i in (0..digits).rev() {
-            let want = b"0123456789abcdef"[((value >> (i * 4)) & 0xf) as usize];
+            let want = HEX[((value >> (i * 4)) & 0xf) as usize];
             if guid[at] != want {
                 return None;
             }

@@ -11,7 +11,7 @@ use dialstate::config::MemProvider;
 use dialstate::sip::message::Message;
 use tokio::net::UdpSocket;
 
-use crate::sip::{launch_conf, WAIT};
+use crate::sip::{launch_conf, recv_sip};
 
 const EXTENSIONS: &str = "\
 [internal]
@@ -20,12 +20,7 @@ exten => 7001,hint,Custom:b
 ";
 
 async fn next_publish(ps: &UdpSocket) -> (Message, std::net::SocketAddr) {
-    let mut buf = vec![0u8; 65_536];
-    let (n, from) = tokio::time::timeout(WAIT, ps.recv_from(&mut buf))
-        .await
-        .expect("a PUBLISH in time")
-        .unwrap();
-    let msg = Message::parse(&buf[..n]).unwrap();
+    let (msg, from) = recv_sip(ps, "a PUBLISH").await;
     assert_eq!(msg.method(), Some("PUBLISH"));
     (msg, from)
 }
@@ -206,17 +201,10 @@ Event: asterisk-devicestate\r\n{extra}Content-Type: application/json\r\nContent-
         .remote("core show hints")
         .await
         .contains("State:InUse"));
+    // Removing a publication: `Expires: 0` with its tag.
+    let remove = format!("SIP-If-Match: {tag}\r\nExpires: 0\r\n");
     // Another endpoint cannot touch it; a body with our own EID is a loop.
-    let r = ask(
-        &socket,
-        server.udp,
-        publish(
-            "peer-b",
-            &format!("SIP-If-Match: {tag}\r\nExpires: 0\r\n"),
-            "",
-        ),
-    )
-    .await;
+    let r = ask(&socket, server.udp, publish("peer-b", &remove, "")).await;
     assert_eq!(r.code(), Some(412));
     let ours = r#"{"type":"devicestate","device":"Custom:a","state":"BUSY","cachable":1,"eid":"02:00:00:00:00:99"}"#;
     let r = ask(&socket, server.udp, publish("peer-b", "", ours)).await;
@@ -226,16 +214,7 @@ Event: asterisk-devicestate\r\n{extra}Content-Type: application/json\r\nContent-
         .await
         .contains("State:InUse"));
     // Its owner removes it: peer a's state goes with it.
-    let r = ask(
-        &socket,
-        server.udp,
-        publish(
-            "peer-a",
-            &format!("SIP-If-Match: {tag}\r\nExpires: 0\r\n"),
-            "",
-        ),
-    )
-    .await;
+    let r = ask(&socket, server.udp, publish("peer-a", &remove, "")).await;
     assert_eq!(r.code(), Some(200));
     assert_eq!(r.header("Expires"), Some("0"));
     let hints = server.remote("core show hints").await;
@@ -250,10 +229,5 @@ Event: asterisk-devicestate\r\n{extra}Content-Type: application/json\r\nContent-
 /// Sends one request and returns the answer.
 async fn ask(socket: &UdpSocket, to: std::net::SocketAddr, text: String) -> Message {
     socket.send_to(text.as_bytes(), to).await.unwrap();
-    let mut buf = vec![0u8; 8192];
-    let (n, _) = tokio::time::timeout(WAIT, socket.recv_from(&mut buf))
-        .await
-        .unwrap()
-        .unwrap();
-    Message::parse(&buf[..n]).unwrap()
+    recv_sip(socket, "an answer").await.0
 }

@@ -20,6 +20,17 @@ use tokio::sync::watch;
 
 pub(crate) const WAIT: Duration = Duration::from_secs(5);
 
+/// The next SIP message on `socket` within `WAIT` (panics naming `what` when none comes), and
+/// its sender.
+pub(crate) async fn recv_sip(socket: &UdpSocket, what: &str) -> (Message, SocketAddr) {
+    let mut buf = vec![0u8; 65_536];
+    let (n, from) = tokio::time::timeout(WAIT, socket.recv_from(&mut buf))
+        .await
+        .unwrap_or_else(|_| panic!("{what} in time"))
+        .unwrap();
+    (Message::parse(&buf[..n]).unwrap(), from)
+}
+
 const EXTENSIONS: &str = "\
 [internal]
 exten => 6001,1,Dial(PJSIP/6001,20)
@@ -866,12 +877,7 @@ async fn notifies_go_to_a_contact_given_by_host_name() {
     .await
     .unwrap();
     assert_eq!(resp.code(), Some(200));
-    let mut buf = vec![0u8; 65_536];
-    let (n, _) = tokio::time::timeout(WAIT, phone.recv_from(&mut buf))
-        .await
-        .expect("the NOTIFY reaches the Contact's host")
-        .unwrap();
-    let notify = Message::parse(&buf[..n]).unwrap();
+    let (notify, _) = recv_sip(&phone, "the NOTIFY reaches the Contact's host").await;
     assert_eq!(notify.method(), Some("NOTIFY"));
     match &notify.start {
         dialstate::sip::message::Start::Request { uri, .. } => {

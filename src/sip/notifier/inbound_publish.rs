@@ -101,12 +101,8 @@ impl Notifier {
                 );
                 return;
             }
-            let ruri = match msg.request_uri() {
-                Some(Ok(uri)) if uri.scheme == "sip" || uri.scheme == "sips" => uri,
-                _ => {
-                    self.refuse(msg, via, inb, 416, now, out);
-                    return;
-                }
+            let Some(ruri) = self.sip_request_uri(msg, via, inb, now, out) else {
+                return;
             };
             let resource = ruri.user_name().to_string();
             let Some(publication) = self.config.inbound_publications.get(&resource) else {

@@ -2,7 +2,7 @@
 
 use crate::sip::config::Aor;
 use crate::sip::registrar::{
-    expiration, md5_hex, same_uri, show_aors, show_contacts, Binding, Registrar, View,
+    expiration, md5_hex, same_uri, show_aors, show_contacts, Binding, Outcome, Registrar, View,
 };
 
 fn aor(max: u32, remove_existing: bool) -> Aor {
@@ -10,6 +10,12 @@ fn aor(max: u32, remove_existing: bool) -> Aor {
     aor.max_contacts = max;
     aor.remove_existing = remove_existing;
     aor
+}
+
+/// Registers one contact for 6001 (no auth name, Call-ID `c`) at `now`.
+fn register_one(r: &mut Registrar, a: &Aor, contact: &str, now: u64) -> Outcome {
+    r.register(a, &[uri(contact, None)], None, "6001", "", "c", None, now)
+        .unwrap()
 }
 
 fn uri(u: &str, expires: Option<u32>) -> Binding {
@@ -115,17 +121,7 @@ fn cli_output_matches_asterisk_format_strings() {
         "484bb496a2f730ae8e552f53deb7d3da"
     );
     let mut r = Registrar::default();
-    r.register(
-        &aor(1, false),
-        &[uri("sip:6001@127.0.0.1:5062", None)],
-        None,
-        "6001",
-        "",
-        "c",
-        None,
-        0,
-    )
-    .unwrap();
+    register_one(&mut r, &aor(1, false), "sip:6001@127.0.0.1:5062", 0);
     let mut view = View::default();
     view.aors.insert("6001".into(), aor(1, false));
     view.registrar = r;
@@ -154,18 +150,7 @@ fn permanent_contacts_are_listed_after_registered_ones() {
     a.static_contacts.push("sip:desk@10.0.0.9".into());
     let mut view = View::default();
     view.aors.insert("6001".into(), a.clone());
-    view.registrar
-        .register(
-            &a,
-            &[uri("sip:6001@127.0.0.1:5062", None)],
-            None,
-            "6001",
-            "",
-            "c",
-            None,
-            0,
-        )
-        .unwrap();
+    register_one(&mut view.registrar, &a, "sip:6001@127.0.0.1:5062", 0);
     let text = show_contacts(&view);
     assert!(text.contains("6001/sip:6001@127.0.0.1:5062"), "{text}");
     assert!(text.contains("6001/sip:desk@10.0.0.9"), "{text}");
@@ -194,29 +179,8 @@ fn contacts_compare_as_rfc_3261_uris() {
     // A re-REGISTER with a host in other case refreshes, it does not add.
     let mut r = Registrar::default();
     let one = aor(1, false);
-    r.register(
-        &one,
-        &[uri("sip:6001@Phone.lan:5062", None)],
-        None,
-        "6001",
-        "",
-        "c",
-        None,
-        0,
-    )
-    .unwrap();
-    let again = r
-        .register(
-            &one,
-            &[uri("sip:6001@phone.lan:5062", None)],
-            None,
-            "6001",
-            "",
-            "c",
-            None,
-            1000,
-        )
-        .unwrap();
+    register_one(&mut r, &one, "sip:6001@Phone.lan:5062", 0);
+    let again = register_one(&mut r, &one, "sip:6001@phone.lan:5062", 1000);
     assert!(again.removed.is_empty());
     assert_eq!(r.contacts("6001").len(), 1);
 }
